@@ -1,0 +1,9 @@
+// libcrm: the whole C++ API.
+#pragma once
+
+#include <crm/database.hpp>
+#include <crm/error.hpp>
+#include <crm/models.hpp>
+#include <crm/service.hpp>
+#include <crm/types.hpp>
+#include <crm/version.hpp>

@@ -1,0 +1,50 @@
+// libcrm: the one exception type of the C++ API.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crm {
+inline namespace v1 {
+
+/// What went wrong, in the terms a caller acts on. Maps one to one onto the C ABI statuses
+/// and onto HTTP statuses in the example server. Append only.
+enum class Errc {
+    not_found,     ///< no such object in the caller's scope
+    conflict,      ///< unique value taken; last ADMIN
+    invalid,       ///< input fails validation; see Error::field_errors()
+    unauthorized,  ///< bad credentials or token
+    forbidden,     ///< the caller's role may not do this
+    unavailable,   ///< the database cannot be reached
+    internal,      ///< a bug or an unexpected database state
+};
+
+[[nodiscard]] std::string_view to_string(Errc code) noexcept;
+
+/// One offending input field and what is wrong with it ("is required", "must be at most 255 characters").
+struct FieldError {
+    std::string field;
+    std::string message;
+    bool operator==(const FieldError&) const = default;
+};
+
+/// Every failure of the C++ API is a crm::Error. Messages never carry SQL text or secrets.
+class Error : public std::runtime_error {
+public:
+    Error(Errc code, const std::string& message, std::vector<FieldError> field_errors = {});
+
+    [[nodiscard]] Errc code() const noexcept { return code_; }
+    [[nodiscard]] const std::vector<FieldError>& field_errors() const noexcept { return field_errors_; }
+
+    /// An `invalid` error for one field; the message reads "<field> <problem>".
+    [[nodiscard]] static Error invalid_field(std::string field, std::string problem);
+
+private:
+    Errc code_;
+    std::vector<FieldError> field_errors_;
+};
+
+}  // namespace v1
+}  // namespace crm

@@ -1,0 +1,113 @@
+// SQL for "Activities". The same statements serve SQLite and PostgreSQL except where noted.
+#include "store_common.hpp"
+
+namespace crm::detail::activity_store {
+
+namespace {
+
+constexpr const char* columns = R"(id, "leadId", type, body, "createdBy", "createdAt", "updatedAt")";
+
+struct Row {
+    std::string id, lead_id, type, created_at, updated_at;
+    NullableText body, created_by;
+
+    void bind(soci::statement& st) {
+        st.exchange(soci::into(id));
+        st.exchange(soci::into(lead_id));
+        st.exchange(soci::into(type));
+        st.exchange(soci::into(body.value, body.ind));
+        st.exchange(soci::into(created_by.value, created_by.ind));
+        st.exchange(soci::into(created_at));
+        st.exchange(soci::into(updated_at));
+    }
+    [[nodiscard]] Activity activity() const {
+        auto parsed_type = parse<ActivityType>(type);
+        if (!parsed_type) throw Error(Errc::internal, "malformed activity type in the database");
+        return Activity{uuid_from_db(id), uuid_from_db(lead_id),         *parsed_type,
+                        body.text(),      created_by.uuid(),             timestamp_from_db(created_at),
+                        timestamp_from_db(updated_at)};
+    }
+};
+
+const ConstraintMeaning unknown_reference{std::nullopt,
+                                          Error::invalid_field("leadId", "must be an existing lead")};
+
+}  // namespace
+
+void insert(Lease& lease, const Activity& a) {
+    std::string id = a.id.to_string(), lead_id = a.lead_id.to_string(), type(to_string(a.type));
+    std::string created = format_timestamp(a.created_at), updated = format_timestamp(a.updated_at);
+    NullableText body(a.body), created_by(a.created_by);
+    try {
+        lease.sql() << R"(INSERT INTO "Activities" (id, "leadId", type, body, "createdBy", "createdAt", "updatedAt")
+                          VALUES (:id, :lead, :type, :body, :author, :created, :updated))",
+            soci::use(id), soci::use(lead_id), soci::use(type), soci::use(body.value, body.ind),
+            soci::use(created_by.value, created_by.ind), soci::use(created), soci::use(updated);
+    } catch (const soci::soci_error&) {
+        rethrow_constraint(unknown_reference);
+    }
+}
+
+std::optional<Activity> find(Lease& lease, const Uuid& id, bool for_update) {
+    Row row;
+    std::string key = id.to_string();
+    std::optional<Activity> found;
+    for_each_row(
+        lease.sql(),
+        std::string("SELECT ") + columns + R"( FROM "Activities" WHERE id = :id)" +
+            for_update_clause(lease, for_update),
+        [&](soci::statement& st) {
+            row.bind(st);
+            st.exchange(soci::use(key, "id"));
+        },
+        [&] { found = row.activity(); });
+    return found;
+}
+
+std::optional<Activity> update(Lease& lease, const Uuid& id, const ActivityChanges& changes, Timestamp now) {
+    auto activity = find(lease, id, true);
+    if (!activity) return std::nullopt;
+    if (changes.type) activity->type = *changes.type;
+    if (changes.body) activity->body = *changes.body;
+    activity->updated_at = std::max(now, activity->updated_at + std::chrono::milliseconds(1));
+    std::string key = id.to_string(), type(to_string(activity->type)), updated = format_timestamp(activity->updated_at);
+    NullableText body(activity->body);
+    lease.sql() << R"(UPDATE "Activities" SET type = :type, body = :body, "updatedAt" = :updated WHERE id = :id)",
+        soci::use(type), soci::use(body.value, body.ind), soci::use(updated), soci::use(key);
+    return activity;
+}
+
+bool remove(Lease& lease, const Uuid& id) {
+    std::string key = id.to_string();
+    return execute_counting(lease.sql(), R"(DELETE FROM "Activities" WHERE id = :id)",
+                            [&](soci::statement& st) { st.exchange(soci::use(key, "id")); }) > 0;
+}
+
+Page<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const PageRequest& page) {
+    Page<Activity> result{{}, page.page, page.limit, 0};
+    Window window(page);
+    std::string lead = lead_id.to_string();
+    Row row;
+    long long total = 0;
+    for_each_row(
+        lease.sql(),
+        std::string("SELECT ") + columns +
+            R"(, count(*) OVER () FROM "Activities" WHERE "leadId" = :lead
+               ORDER BY "createdAt" DESC, id DESC LIMIT :limit OFFSET :offset)",
+        [&](soci::statement& st) {
+            row.bind(st);
+            st.exchange(soci::into(total));
+            st.exchange(soci::use(lead, "lead"));
+            st.exchange(soci::use(window.limit, "limit"));
+            st.exchange(soci::use(window.offset, "offset"));
+        },
+        [&] { result.items.push_back(row.activity()); });
+    result.total = total_of(!result.items.empty(), total, [&] {
+        long long n = 0;
+        lease.sql() << R"(SELECT count(*) FROM "Activities" WHERE "leadId" = :lead)", soci::use(lead), soci::into(n);
+        return n;
+    });
+    return result;
+}
+
+}  // namespace crm::detail::activity_store

@@ -1,0 +1,222 @@
+// crm::Database: URL parsing, the connection pool, transactions, error translation.
+#include "db.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace crm {
+inline namespace v1 {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// SOCI's sqlite3 connect string is "key=value" pairs; quote the path so spaces survive.
+std::string sqlite_connect_string(std::string_view path) {
+    std::string quoted = "db=\"";
+    for (char c : path) {
+        if (c == '"') throw Error::invalid_field("url", "must not contain '\"' in the SQLite path");
+        quoted.push_back(c);
+    }
+    return quoted + "\"";
+}
+
+}  // namespace
+
+std::unique_ptr<soci::session> Database::Impl::connect() const {
+    auto session = std::make_unique<soci::session>();
+    if (backend == Backend::sqlite) {
+        session->open(*soci::factory_sqlite3(), connect_string);
+        auto& sql = *session;
+        // Per connection: SQLite forgets these on every open.
+        sql << "PRAGMA foreign_keys = ON";
+        sql << "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count());
+        std::string mode;
+        sql << "PRAGMA journal_mode = WAL", soci::into(mode);  // stays "memory" for :memory:
+        sql << "PRAGMA synchronous = NORMAL";
+    } else {
+        session->open(*soci::factory_postgresql(), connect_string);
+        *session << "SET TIME ZONE 'UTC'";
+        *session << "SET DateStyle = 'ISO, YMD'";
+    }
+    return session;
+}
+
+Database Database::open(std::string_view url, const DatabaseOptions& options) {
+    auto impl = std::make_shared<Impl>();
+    impl->options = options;
+    std::size_t cores = std::max(2u, std::thread::hardware_concurrency());
+    impl->size = options.pool_size ? options.pool_size : cores;
+    if (starts_with(url, "sqlite:")) {
+        std::string_view path = url.substr(7);
+        if (path.empty()) throw Error::invalid_field("url", "needs a path after sqlite:");
+        impl->backend = Backend::sqlite;
+        impl->connect_string = sqlite_connect_string(path);
+        if (path == ":memory:") impl->size = 1;
+    } else if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
+        impl->backend = Backend::postgresql;
+        impl->connect_string = std::string(url);  // libpq reads the URI itself
+    } else {
+        throw Error::invalid_field("url", "must start with sqlite: or postgresql://");
+    }
+    Database db(impl);
+    // Connect once now, so that a wrong URL fails here rather than at the first call.
+    detail::with_lease(*impl, [](detail::Lease&) {});
+    return db;
+}
+
+bool Database::ping() noexcept {
+    try {
+        detail::with_lease(*impl_, [](detail::Lease& lease) {
+            int one = 0;
+            lease.sql() << "SELECT 1", soci::into(one);
+        });
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+Backend Database::backend() const noexcept { return impl_->backend; }
+std::size_t Database::pool_size() const noexcept { return impl_->size; }
+
+}  // namespace v1
+
+namespace detail {
+
+Lease::Lease(Database::Impl& pool) : pool_(pool) {
+    std::unique_lock lock(pool.mutex);
+    auto ready = [&] { return !pool.idle.empty() || pool.open_count < pool.size; };
+    if (!pool.returned.wait_for(lock, pool.options.lease_timeout, ready))
+        throw Error(Errc::unavailable, "timed out waiting for a database connection");
+    if (!pool.idle.empty()) {
+        session_ = std::move(pool.idle.back());
+        pool.idle.pop_back();
+        return;
+    }
+    ++pool.open_count;  // reserve the slot, connect without holding the lock
+    lock.unlock();
+    try {
+        session_ = pool.connect();
+    } catch (...) {
+        lock.lock();
+        --pool.open_count;
+        pool.returned.notify_one();
+        broken_ = true;
+        throw;
+    }
+}
+
+Lease::~Lease() {
+    if (!session_) return;
+    std::lock_guard lock(pool_.mutex);
+    if (broken_) {
+        pool_.open_count -= 1 + pool_.idle.size();
+        pool_.idle.clear();  // they most likely lost the same server: reconnect lazily
+    } else {
+        pool_.idle.push_back(std::move(session_));
+    }
+    pool_.returned.notify_all();
+}
+
+Transaction::Transaction(Lease& lease, Mode mode) : lease_(lease) {
+    if (lease.backend() == Backend::sqlite && mode == Mode::write)
+        lease.sql() << "BEGIN IMMEDIATE";
+    else
+        lease.sql() << "BEGIN";
+}
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        lease_.sql() << "ROLLBACK";
+    } catch (...) {
+        lease_.mark_broken();  // a session that cannot roll back must not be reused
+    }
+}
+
+void Transaction::commit() {
+    lease_.sql() << "COMMIT";
+    open_ = false;
+}
+
+namespace {
+
+enum class Failure { unique, foreign_key, constraint, connection, other };
+
+Failure classify(const soci::soci_error& e) {
+    if (auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+        std::string state = pg->sqlstate();
+        if (state == "23505") return Failure::unique;
+        if (state == "23503") return Failure::foreign_key;
+        if (state.starts_with("23") || state.starts_with("22")) return Failure::constraint;
+        if (state.starts_with("08") || state.starts_with("57P")) return Failure::connection;
+    } else if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+        int rc = lite->result() & 0xFF;  // primary result code
+        if (rc == SQLITE_CONSTRAINT) {
+            // SOCI keeps only the primary code; SQLite's message names the constraint kind.
+            std::string_view msg = e.get_error_message();
+            if (msg.find("UNIQUE") != std::string_view::npos) return Failure::unique;
+            if (msg.find("FOREIGN KEY") != std::string_view::npos) return Failure::foreign_key;
+            return Failure::constraint;
+        }
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_CANTOPEN || rc == SQLITE_IOERR)
+            return Failure::connection;
+    }
+    if (e.get_error_category() == soci::soci_error::connection_error) return Failure::connection;
+    if (e.get_error_category() == soci::soci_error::constraint_violation) return Failure::constraint;
+    return Failure::other;
+}
+
+}  // namespace
+
+void rethrow_constraint(const ConstraintMeaning& meaning) {
+    try {
+        throw;
+    } catch (const soci::soci_error& e) {
+        auto failure = classify(e);
+        if (failure == Failure::unique && meaning.unique) throw *meaning.unique;
+        if (failure == Failure::foreign_key && meaning.foreign_key) throw *meaning.foreign_key;
+        throw;
+    }
+}
+
+void rethrow_as_crm_error(Lease* lease) {
+    try {
+        throw;
+    } catch (const Error&) {
+        throw;
+    } catch (const soci::soci_error& e) {
+        switch (classify(e)) {
+            case Failure::unique: throw Error(Errc::conflict, "a unique value is already taken");
+            case Failure::foreign_key: throw Error(Errc::invalid, "a referenced object does not exist");
+            case Failure::constraint: throw Error(Errc::invalid, "a value is out of range for its field");
+            case Failure::connection:
+                if (lease) lease->mark_broken();
+                throw Error(Errc::unavailable, "the database is unavailable");
+            case Failure::other: break;
+        }
+        // PostgreSQL reports a dropped connection without SQLSTATE; ask the session.
+        if (lease && lease->backend() == Backend::postgresql && !lease->sql().is_connected()) {
+            lease->mark_broken();
+            throw Error(Errc::unavailable, "the database is unavailable");
+        }
+        if (!lease) throw Error(Errc::unavailable, "the database is unavailable");
+        if (lease) lease->mark_broken();  // unknown state: do not hand this session out again
+        throw Error(Errc::internal, "unexpected database error");
+    } catch (const std::bad_alloc&) {
+        throw Error(Errc::internal, "out of memory");
+    } catch (...) {
+        if (lease) lease->mark_broken();
+        throw Error(Errc::internal, "unexpected error");
+    }
+}
+
+}  // namespace detail
+}  // namespace crm

@@ -1,0 +1,123 @@
+// Internal: the connection pool behind crm::Database, leases, transactions and the one place
+// where SOCI and driver errors become crm::Error.
+#pragma once
+
+#include <crm/database.hpp>
+#include <crm/error.hpp>
+#include <crm/types.hpp>
+
+#include <soci/soci.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crm {
+inline namespace v1 {
+
+struct Database::Impl {
+    Backend backend = Backend::sqlite;
+    std::string connect_string;  // what SOCI gets; never logged (it may hold a password)
+    DatabaseOptions options;
+    std::size_t size = 1;
+
+    std::mutex mutex;
+    std::condition_variable returned;
+    std::vector<std::unique_ptr<soci::session>> idle;
+    std::size_t open_count = 0;  // sessions that exist, idle or leased
+
+    [[nodiscard]] std::unique_ptr<soci::session> connect() const;
+};
+
+}  // namespace v1
+
+namespace detail {
+
+/// A pooled session, returned on destruction. A lease that saw a connection error is discarded
+/// together with every idle session (they most likely lost the same server), so the pool heals
+/// by reconnecting lazily.
+class Lease {
+public:
+    explicit Lease(Database::Impl& pool);
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+    [[nodiscard]] soci::session& sql() { return *session_; }
+    [[nodiscard]] Backend backend() const { return pool_.backend; }
+    void mark_broken() noexcept { broken_ = true; }
+
+private:
+    Database::Impl& pool_;
+    std::unique_ptr<soci::session> session_;
+    bool broken_ = false;
+};
+
+/// RAII transaction: rolled back unless commit() ran. SQLite write transactions take the write
+/// lock up front (BEGIN IMMEDIATE) so that concurrent writers wait on the busy timeout instead
+/// of failing with SQLITE_BUSY half-way.
+class Transaction {
+public:
+    enum class Mode { read, write };
+    Transaction(Lease& lease, Mode mode);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Lease& lease_;
+    bool open_ = true;
+};
+
+/// What a constraint violation means for one statement. Call rethrow_constraint() from a
+/// catch block around that statement: a violation with a meaning here becomes that error,
+/// anything else is rethrown untouched for with_lease to translate.
+struct ConstraintMeaning {
+    std::optional<Error> unique;       // e.g. conflict "email is already taken"
+    std::optional<Error> foreign_key;  // e.g. invalid ownerId
+};
+[[noreturn]] void rethrow_constraint(const ConstraintMeaning& meaning);
+
+/// Rethrows the exception in flight as a crm::Error: crm::Error as is; remaining constraint
+/// violations as invalid; lost connections as unavailable (marking the lease broken); anything
+/// else as internal. Never copies driver text, which may quote SQL or values.
+[[noreturn]] void rethrow_as_crm_error(Lease* lease);
+
+/// Runs `work(lease)` on a pooled session, translating every failure.
+template <class Work>
+auto with_lease(Database::Impl& pool, Work&& work) {
+    std::optional<Lease> lease;
+    try {
+        lease.emplace(pool);
+        return work(*lease);
+    } catch (...) {
+        rethrow_as_crm_error(lease ? &*lease : nullptr);
+    }
+}
+
+/// Runs `work(lease)` inside a transaction and commits it.
+template <class Work>
+auto in_transaction(Database::Impl& pool, Transaction::Mode mode, Work&& work) {
+    return with_lease(pool, [&](Lease& lease) {
+        Transaction tx(lease, mode);
+        if constexpr (std::is_void_v<decltype(work(lease))>) {
+            work(lease);
+            tx.commit();
+        } else {
+            auto result = work(lease);
+            tx.commit();
+            return result;
+        }
+    });
+}
+
+/// Whether the current session speaks PostgreSQL (for the few statements that differ).
+[[nodiscard]] inline bool is_postgresql(Lease& lease) { return lease.backend() == Backend::postgresql; }
+
+}  // namespace detail
+}  // namespace crm

@@ -1,0 +1,210 @@
+// The schema, as numbered migrations embedded in the library. Each migration has its SQLite and
+// its PostgreSQL form side by side; migrate() applies the missing ones, each in a transaction,
+// and records them in "SchemaMigrations". Append new migrations; never edit an applied one.
+#include "db.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace crm {
+inline namespace v1 {
+
+namespace {
+
+struct Migration {
+    int version;
+    std::string_view name;
+    std::string_view sqlite;
+    std::string_view postgresql;
+};
+
+// Names follow the Sequelize seed: quoted camelCase columns, plural table names.
+constexpr std::array<Migration, 1> migrations{{
+    {1, "initial schema",
+     // ---- SQLite --------------------------------------------------------------------------
+     R"sql(
+CREATE TABLE "Users" (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  name TEXT NOT NULL CHECK (length(name) <= 255),
+  email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
+  password TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT 'SALES' CHECK (role IN ('ADMIN', 'MANAGER', 'SALES')),
+  "createdAt" TEXT NOT NULL,
+  "updatedAt" TEXT NOT NULL
+);
+CREATE UNIQUE INDEX "Users_email_ci" ON "Users" (lower(email));
+CREATE INDEX "Users_createdAt" ON "Users" ("createdAt", id);
+CREATE INDEX "Users_role" ON "Users" (role);
+
+CREATE TABLE "Leads" (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  title TEXT NOT NULL CHECK (length(trim(title)) > 0 AND length(title) <= 255),
+  description TEXT,
+  status TEXT NOT NULL DEFAULT 'NEW' CHECK (status IN ('NEW', 'CONTACTED', 'QUALIFIED', 'CLOSED')),
+  source TEXT CHECK (length(source) <= 255),
+  "ownerId" TEXT REFERENCES "Users" (id) ON DELETE SET NULL,
+  metadata TEXT CHECK (metadata IS NULL OR (json_valid(metadata) AND json_type(metadata) = 'object')),
+  "createdAt" TEXT NOT NULL,
+  "updatedAt" TEXT NOT NULL
+);
+CREATE INDEX "Leads_ownerId_createdAt" ON "Leads" ("ownerId", "createdAt", id);
+CREATE INDEX "Leads_createdAt" ON "Leads" ("createdAt", id);
+
+CREATE TABLE "Activities" (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  "leadId" TEXT NOT NULL REFERENCES "Leads" (id) ON DELETE CASCADE,
+  type TEXT NOT NULL CHECK (type IN ('NOTE', 'CALL', 'EMAIL')),
+  body TEXT,
+  "createdBy" TEXT REFERENCES "Users" (id) ON DELETE SET NULL,
+  "createdAt" TEXT NOT NULL,
+  "updatedAt" TEXT NOT NULL
+);
+CREATE INDEX "Activities_leadId_createdAt" ON "Activities" ("leadId", "createdAt", id);
+CREATE INDEX "Activities_createdBy" ON "Activities" ("createdBy");
+
+CREATE TABLE "RefreshTokens" (
+  id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
+  "userId" TEXT NOT NULL REFERENCES "Users" (id) ON DELETE CASCADE,
+  token TEXT NOT NULL UNIQUE,
+  "expiresAt" TEXT NOT NULL,
+  "revokedAt" TEXT,
+  "replacedBy" TEXT REFERENCES "RefreshTokens" (id) ON DELETE SET NULL,
+  "createdAt" TEXT NOT NULL,
+  "updatedAt" TEXT NOT NULL
+);
+CREATE INDEX "RefreshTokens_userId" ON "RefreshTokens" ("userId");
+)sql",
+     // ---- PostgreSQL ----------------------------------------------------------------------
+     R"sql(
+CREATE TABLE "Users" (
+  id uuid PRIMARY KEY,
+  name text NOT NULL CHECK (char_length(name) <= 255),
+  email text NOT NULL CHECK (char_length(email) BETWEEN 3 AND 254),
+  password text NOT NULL,
+  role text NOT NULL DEFAULT 'SALES' CHECK (role IN ('ADMIN', 'MANAGER', 'SALES')),
+  "createdAt" timestamptz NOT NULL,
+  "updatedAt" timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX "Users_email_ci" ON "Users" (lower(email));
+CREATE INDEX "Users_createdAt" ON "Users" ("createdAt", id);
+CREATE INDEX "Users_role" ON "Users" (role);
+
+CREATE TABLE "Leads" (
+  id uuid PRIMARY KEY,
+  title text NOT NULL CHECK (char_length(btrim(title)) > 0 AND char_length(title) <= 255),
+  description text,
+  status text NOT NULL DEFAULT 'NEW' CHECK (status IN ('NEW', 'CONTACTED', 'QUALIFIED', 'CLOSED')),
+  source text CHECK (char_length(source) <= 255),
+  "ownerId" uuid REFERENCES "Users" (id) ON DELETE SET NULL,
+  metadata jsonb CHECK (metadata IS NULL OR jsonb_typeof(metadata) = 'object'),
+  "createdAt" timestamptz NOT NULL,
+  "updatedAt" timestamptz NOT NULL
+);
+CREATE INDEX "Leads_ownerId_createdAt" ON "Leads" ("ownerId", "createdAt", id);
+CREATE INDEX "Leads_createdAt" ON "Leads" ("createdAt", id);
+
+CREATE TABLE "Activities" (
+  id uuid PRIMARY KEY,
+  "leadId" uuid NOT NULL REFERENCES "Leads" (id) ON DELETE CASCADE,
+  type text NOT NULL CHECK (type IN ('NOTE', 'CALL', 'EMAIL')),
+  body text,
+  "createdBy" uuid REFERENCES "Users" (id) ON DELETE SET NULL,
+  "createdAt" timestamptz NOT NULL,
+  "updatedAt" timestamptz NOT NULL
+);
+CREATE INDEX "Activities_leadId_createdAt" ON "Activities" ("leadId", "createdAt", id);
+CREATE INDEX "Activities_createdBy" ON "Activities" ("createdBy");
+
+CREATE TABLE "RefreshTokens" (
+  id uuid PRIMARY KEY,
+  "userId" uuid NOT NULL REFERENCES "Users" (id) ON DELETE CASCADE,
+  token text NOT NULL UNIQUE,
+  "expiresAt" timestamptz NOT NULL,
+  "revokedAt" timestamptz,
+  "replacedBy" uuid REFERENCES "RefreshTokens" (id) ON DELETE SET NULL,
+  "createdAt" timestamptz NOT NULL,
+  "updatedAt" timestamptz NOT NULL
+);
+CREATE INDEX "RefreshTokens_userId" ON "RefreshTokens" ("userId");
+)sql"},
+}};
+
+constexpr std::string_view create_ledger = R"sql(
+CREATE TABLE IF NOT EXISTS "SchemaMigrations" (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  "appliedAt" TEXT NOT NULL
+))sql";
+
+// Runs a script of several statements one at a time (SOCI executes one statement per call).
+void run_script(soci::session& sql, std::string_view script) {
+    std::size_t start = 0;
+    while (start < script.size()) {
+        std::size_t end = script.find(';', start);
+        if (end == std::string_view::npos) end = script.size();
+        std::string statement(script.substr(start, end - start));
+        if (statement.find_first_not_of(" \n\t\r") != std::string::npos) sql << statement;
+        start = end + 1;
+    }
+}
+
+int applied_version(soci::session& sql) {
+    int version = 0;
+    soci::indicator ind = soci::i_null;
+    sql << R"(SELECT max(version) FROM "SchemaMigrations")", soci::into(version, ind);
+    return ind == soci::i_ok ? version : 0;
+}
+
+}  // namespace
+
+int Database::latest_schema_version() noexcept { return migrations.back().version; }
+
+void Database::migrate() {
+    detail::with_lease(*impl_, [](detail::Lease& lease) {
+        auto& sql = lease.sql();
+        // Serialise concurrent migrators: on PostgreSQL a session advisory lock around the whole
+        // run; on SQLite each BEGIN IMMEDIATE holds the write lock.
+        bool pg = detail::is_postgresql(lease);
+        if (pg) sql << "SELECT pg_advisory_lock(7243501)";
+        struct Unlock {
+            soci::session& sql;
+            bool pg;
+            ~Unlock() {
+                try {
+                    if (pg) sql << "SELECT pg_advisory_unlock(7243501)";
+                } catch (...) {  // the session is discarded as broken by the caller's translation
+                }
+            }
+        } unlock{sql, pg};
+        sql << std::string(create_ledger);
+        for (const auto& m : migrations) {
+            detail::Transaction tx(lease, detail::Transaction::Mode::write);
+            if (applied_version(sql) >= m.version) continue;  // tx rolls back: nothing to do
+            run_script(sql, pg ? m.postgresql : m.sqlite);
+            std::string name(m.name), applied = format_timestamp(now());
+            int version = m.version;
+            sql << R"(INSERT INTO "SchemaMigrations" (version, name, "appliedAt") VALUES (:v, :n, :a))",
+                soci::use(version), soci::use(name), soci::use(applied);
+            tx.commit();
+        }
+    });
+}
+
+int Database::schema_version() {
+    return detail::with_lease(*impl_, [](detail::Lease& lease) {
+        auto& sql = lease.sql();
+        // An empty database has no ledger yet: that is version 0, not an error.
+        int tables = 0;
+        if (detail::is_postgresql(lease))
+            sql << "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                   "AND table_name = 'SchemaMigrations'",
+                soci::into(tables);
+        else
+            sql << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'SchemaMigrations'",
+                soci::into(tables);
+        return tables ? applied_version(sql) : 0;
+    });
+}
+
+}  // namespace v1
+}  // namespace crm

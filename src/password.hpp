@@ -1,0 +1,50 @@
+// Argon2id password hashing (libsodium), with a bound on hashes running at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace crm::detail {
+
+class PasswordHasher {
+public:
+    /// 0 for opslimit/memlimit means crypto_pwhash_OPSLIMIT/MEMLIMIT_INTERACTIVE; 0 for
+    /// max_concurrent means std::thread::hardware_concurrency() (at least 1). Throws
+    /// Error(invalid) naming "passwordOpslimit"/"passwordMemlimit" for a cost outside libsodium's
+    /// Argon2id MIN..MAX, and Error(internal) when libsodium cannot be initialised.
+    PasswordHasher(std::uint64_t opslimit, std::size_t memlimit, unsigned max_concurrent);
+    ~PasswordHasher();
+    PasswordHasher(const PasswordHasher&) = delete;
+    PasswordHasher& operator=(const PasswordHasher&) = delete;
+
+    /// An Argon2id string ("$argon2id$v=19$m=...") of the configured cost. Throws Error(internal)
+    /// when libsodium fails (out of memory).
+    [[nodiscard]] std::string hash(std::string_view password) const;
+    /// True when `password` matches `hash`; false for a wrong password or a malformed hash
+    /// (Argon2i hashes are accepted too; needs_rehash() reports them).
+    [[nodiscard]] bool verify(std::string_view hash, std::string_view password) const;
+    /// True when `hash` was made with another cost (or algorithm) than the configured one.
+    [[nodiscard]] bool needs_rehash(std::string_view hash) const;
+    /// Verifies `password` against a dummy hash of the configured cost, so that a login for an
+    /// unknown email costs as much as one with a wrong password. Always returns false.
+    bool verify_dummy(std::string_view password) const;
+
+    /// Counts every hash/verify actually run (including verify_dummy): lets tests prove the
+    /// hasher ran. Each hash(), verify() and verify_dummy() that reaches libsodium counts one;
+    /// computing the dummy hash itself (once, lazily) does not count, and neither does a verify()
+    /// refused before libsodium (empty, over-long or NUL-containing hash).
+    [[nodiscard]] std::uint64_t runs() const noexcept;
+    /// How many hashes/verifies may run at once (max_concurrent after resolving 0).
+    [[nodiscard]] unsigned max_concurrent() const noexcept;
+    /// The most hashes/verifies seen running at once so far: lets tests check the bound.
+    [[nodiscard]] unsigned peak_concurrent() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crm::detail

@@ -1,0 +1,34 @@
+// Conversions shared by the stores.
+#include "store_common.hpp"
+
+namespace crm::detail {
+
+Uuid uuid_from_db(const std::string& text) {
+    if (auto id = Uuid::parse(text)) return *id;
+    throw Error(Errc::internal, "malformed id in the database");
+}
+
+Timestamp timestamp_from_db(const std::string& text) {
+    if (auto t = parse_timestamp(text)) return *t;
+    throw Error(Errc::internal, "malformed timestamp in the database");
+}
+
+std::optional<Uuid> NullableText::uuid() const {
+    return ind == soci::i_ok ? std::optional(uuid_from_db(value)) : std::nullopt;
+}
+
+std::optional<Timestamp> NullableText::timestamp() const {
+    return ind == soci::i_ok ? std::optional(timestamp_from_db(value)) : std::nullopt;
+}
+
+std::string like_pattern(std::string_view needle) {
+    std::string pattern = "%";
+    for (char c : needle) {
+        if (c == '%' || c == '_' || c == '!') pattern.push_back('!');
+        pattern.push_back(c);
+    }
+    pattern.push_back('%');
+    return pattern;
+}
+
+}  // namespace crm::detail

@@ -1,0 +1,105 @@
+// Internal: typed data access, one namespace per model, SQL in the matching *_store.cpp.
+// Stores do no access control: the services decide who may call what. Every function runs on
+// the caller's lease (and transaction, when it holds one).
+#pragma once
+
+#include "db.hpp"
+
+#include <crm/models.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace crm::detail {
+
+// ---- binding helpers shared by the stores ----------------------------------------------
+
+/// A nullable text parameter or result: SOCI has no std::optional exchange.
+struct NullableText {
+    std::string value;
+    soci::indicator ind = soci::i_null;
+
+    NullableText() = default;
+    explicit NullableText(const std::optional<std::string>& v) : value(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
+    explicit NullableText(const std::optional<Uuid>& v) : value(v ? v->to_string() : ""), ind(v ? soci::i_ok : soci::i_null) {}
+    [[nodiscard]] std::optional<std::string> text() const { return ind == soci::i_ok ? std::optional(value) : std::nullopt; }
+    [[nodiscard]] std::optional<Uuid> uuid() const;
+    [[nodiscard]] std::optional<Timestamp> timestamp() const;
+};
+
+[[nodiscard]] Uuid uuid_from_db(const std::string& text);
+[[nodiscard]] Timestamp timestamp_from_db(const std::string& text);
+
+/// `LIMIT :limit OFFSET :offset` values for a page request.
+struct Window {
+    long long limit;
+    long long offset;
+    explicit Window(const PageRequest& page) : limit(page.limit), offset((page.page - 1) * page.limit) {}
+};
+
+// ---- Users ------------------------------------------------------------------------------
+
+struct UserCredentials {
+    User user;
+    std::string password_hash;
+};
+
+namespace user_store {
+/// Throws conflict when the email is taken (case-insensitively).
+void insert(Lease& lease, const User& user, const std::string& password_hash);
+[[nodiscard]] std::optional<User> find(Lease& lease, const Uuid& id);
+[[nodiscard]] std::optional<UserCredentials> find_credentials(Lease& lease, const Uuid& id);
+/// `email` must already be normalised (trimmed, lower-cased).
+[[nodiscard]] std::optional<UserCredentials> find_by_email(Lease& lease, const std::string& email);
+/// Applies the given changes; updatedAt advances. nullopt when there is no such user.
+std::optional<User> update(Lease& lease, const Uuid& id, const UserChanges& changes,
+                           const std::optional<std::string>& password_hash, Timestamp now);
+bool remove(Lease& lease, const Uuid& id);
+/// Oldest first, ties by id.
+[[nodiscard]] Page<User> list(Lease& lease, const PageRequest& page);
+/// Counts ADMINs, locking their rows on PostgreSQL so that two demotions cannot both pass.
+[[nodiscard]] long long count_admins_locked(Lease& lease);
+[[nodiscard]] long long count(Lease& lease);
+}  // namespace user_store
+
+// ---- Leads ------------------------------------------------------------------------------
+
+namespace lead_store {
+/// Throws invalid (ownerId) when the owner does not exist. Returns the lead as stored
+/// (PostgreSQL's jsonb normalises metadata text).
+Lead insert(Lease& lease, const Lead& lead);
+/// `for_update` locks the row on PostgreSQL until the transaction ends.
+[[nodiscard]] std::optional<Lead> find(Lease& lease, const Uuid& id, bool for_update = false);
+std::optional<Lead> update(Lease& lease, const Uuid& id, const LeadChanges& changes, Timestamp now);
+bool remove(Lease& lease, const Uuid& id);
+[[nodiscard]] Page<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const PageRequest& page);
+}  // namespace lead_store
+
+// ---- Activities ---------------------------------------------------------------------------
+
+namespace activity_store {
+void insert(Lease& lease, const Activity& activity);
+[[nodiscard]] std::optional<Activity> find(Lease& lease, const Uuid& id, bool for_update = false);
+std::optional<Activity> update(Lease& lease, const Uuid& id, const ActivityChanges& changes, Timestamp now);
+bool remove(Lease& lease, const Uuid& id);
+/// Newest first, ties by id.
+[[nodiscard]] Page<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const PageRequest& page);
+}  // namespace activity_store
+
+// ---- Refresh tokens -----------------------------------------------------------------------
+
+namespace refresh_token_store {
+void insert(Lease& lease, const RefreshToken& token);
+/// Locks the row on PostgreSQL (the SQLite write transaction already excludes other writers).
+[[nodiscard]] std::optional<RefreshToken> find_by_hash_for_update(Lease& lease, const std::string& token_hash);
+/// Marks a token spent by rotation. False when it was already revoked (a concurrent rotation won).
+bool mark_replaced(Lease& lease, const Uuid& id, const Uuid& replaced_by, Timestamp now);
+/// Revokes one token if it is still live.
+void revoke(Lease& lease, const Uuid& id, Timestamp now);
+/// Revokes every live token of a user; returns how many.
+long long revoke_all_for_user(Lease& lease, const Uuid& user_id, Timestamp now);
+[[nodiscard]] long long count_live_for_user(Lease& lease, const Uuid& user_id, Timestamp now);
+}  // namespace refresh_token_store
+
+}  // namespace crm::detail

@@ -1,0 +1,184 @@
+// Ids, timestamps and enum names.
+#include <crm/error.hpp>
+#include <crm/models.hpp>
+#include <crm/types.hpp>
+#include <crm/version.hpp>
+
+#include <sodium.h>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+
+namespace crm {
+inline namespace v1 {
+
+std::string_view version() noexcept { return CRM_VERSION_STRING; }
+
+// ---- Uuid -------------------------------------------------------------------------------
+
+Uuid Uuid::generate() {
+    // RFC 9562 UUIDv7: 48 bits of Unix milliseconds, version 7, 74 random bits, variant 10.
+    static const bool sodium_ready = sodium_init() >= 0;
+    if (!sodium_ready) throw Error(Errc::internal, "libsodium could not be initialised");
+    std::array<std::uint8_t, 16> b{};
+    randombytes_buf(b.data(), b.size());
+    auto ms = static_cast<std::uint64_t>(now().time_since_epoch().count());
+    for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+    b[6] = static_cast<std::uint8_t>(0x70 | (b[6] & 0x0F));
+    b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3F));
+    return Uuid(b);
+}
+
+std::optional<Uuid> Uuid::parse(std::string_view text) noexcept {
+    if (text.size() != 36) return std::nullopt;
+    std::array<std::uint8_t, 16> b{};
+    std::size_t nibble = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return std::nullopt;
+            continue;
+        }
+        int v;
+        if (c >= '0' && c <= '9') v = c - '0';
+        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+        else return std::nullopt;
+        b[nibble / 2] = static_cast<std::uint8_t>(b[nibble / 2] | (nibble % 2 ? v : v << 4));
+        ++nibble;
+    }
+    return Uuid(b);
+}
+
+Uuid Uuid::parse_or_throw(std::string_view text, std::string_view field) {
+    if (auto id = parse(text)) return *id;
+    throw Error::invalid_field(std::string(field), "must be a UUID");
+}
+
+std::string Uuid::to_string() const {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    s.reserve(36);
+    for (std::size_t i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+        s.push_back(hex[bytes_[i] >> 4]);
+        s.push_back(hex[bytes_[i] & 0x0F]);
+    }
+    return s;
+}
+
+bool Uuid::is_nil() const noexcept {
+    for (auto b : bytes_)
+        if (b) return false;
+    return true;
+}
+
+// ---- Timestamps -------------------------------------------------------------------------
+
+Timestamp now() noexcept {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+std::string format_timestamp(Timestamp t) {
+    using namespace std::chrono;
+    auto day = floor<days>(t);
+    year_month_day ymd{day};
+    hh_mm_ss<milliseconds> tod{t - day};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
+                  static_cast<int>(tod.seconds().count()), static_cast<int>(tod.subseconds().count()));
+    return buf;
+}
+
+std::optional<Timestamp> parse_timestamp(std::string_view s) noexcept {
+    using namespace std::chrono;
+    // YYYY-MM-DDTHH:MM:SS[.fff...](Z|+00:00|+00); a space is accepted for the T (PostgreSQL's form).
+    auto digits = [&](std::size_t pos, std::size_t n, int& out) {
+        if (pos + n > s.size()) return false;
+        out = 0;
+        for (std::size_t i = pos; i < pos + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return false;
+            out = out * 10 + (s[i] - '0');
+        }
+        return true;
+    };
+    int y, mo, d, h, mi, sec;
+    if (!digits(0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d) ||
+        (s[10] != 'T' && s[10] != ' ') || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' ||
+        !digits(17, 2, sec))
+        return std::nullopt;
+    std::size_t pos = 19;
+    int ms = 0;
+    if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        int scale = 100, count = 0;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+            ms += (s[pos] - '0') * scale;  // truncate below milliseconds
+            scale /= 10;
+            ++pos;
+            ++count;
+        }
+        if (count == 0) return std::nullopt;
+    }
+    std::string_view zone = s.substr(pos);
+    if (zone != "Z" && zone != "+00:00" && zone != "+00") return std::nullopt;
+    year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+    if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+    return Timestamp{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms}};
+}
+
+// ---- Enums: one table each, both directions read it ------------------------------------
+
+namespace {
+template <class Enum, std::size_t N>
+std::optional<Enum> lookup(const std::array<std::pair<Enum, std::string_view>, N>& table, std::string_view text) {
+    for (auto& [value, name] : table)
+        if (name == text) return value;
+    return std::nullopt;
+}
+template <class Enum, std::size_t N>
+std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
+    for (auto& [v, name] : table)
+        if (v == value) return name;
+    return "";
+}
+
+constexpr std::array<std::pair<Role, std::string_view>, 3> role_names{
+    {{Role::admin, "ADMIN"}, {Role::manager, "MANAGER"}, {Role::sales, "SALES"}}};
+constexpr std::array<std::pair<LeadStatus, std::string_view>, 4> status_names{{{LeadStatus::new_, "NEW"},
+                                                                               {LeadStatus::contacted, "CONTACTED"},
+                                                                               {LeadStatus::qualified, "QUALIFIED"},
+                                                                               {LeadStatus::closed, "CLOSED"}}};
+constexpr std::array<std::pair<ActivityType, std::string_view>, 3> type_names{
+    {{ActivityType::note, "NOTE"}, {ActivityType::call, "CALL"}, {ActivityType::email, "EMAIL"}}};
+constexpr std::array<std::pair<LeadSortKey, std::string_view>, 4> sort_names{{{LeadSortKey::created_at, "createdAt"},
+                                                                              {LeadSortKey::updated_at, "updatedAt"},
+                                                                              {LeadSortKey::title, "title"},
+                                                                              {LeadSortKey::status, "status"}}};
+}  // namespace
+
+std::string_view to_string(Role v) noexcept { return name_of(role_names, v); }
+std::string_view to_string(LeadStatus v) noexcept { return name_of(status_names, v); }
+std::string_view to_string(ActivityType v) noexcept { return name_of(type_names, v); }
+template <>
+std::optional<Role> parse<Role>(std::string_view t) noexcept { return lookup(role_names, t); }
+template <>
+std::optional<LeadStatus> parse<LeadStatus>(std::string_view t) noexcept { return lookup(status_names, t); }
+template <>
+std::optional<ActivityType> parse<ActivityType>(std::string_view t) noexcept { return lookup(type_names, t); }
+
+std::optional<LeadSort> LeadSort::parse(std::string_view text) noexcept {
+    LeadSort sort;
+    sort.descending = !text.empty() && text.front() == '-';
+    if (sort.descending) text.remove_prefix(1);
+    auto key = lookup(sort_names, text);
+    if (!key) return std::nullopt;
+    sort.key = *key;
+    return sort;
+}
+
+}  // namespace v1
+}  // namespace crm

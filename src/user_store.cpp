@@ -1,0 +1,139 @@
+// SQL for "Users". The same statements serve SQLite and PostgreSQL except where noted.
+#include "store_common.hpp"
+
+namespace crm::detail::user_store {
+
+namespace {
+
+constexpr const char* columns = R"(id, name, email, role, "createdAt", "updatedAt", password)";
+
+struct Row {
+    std::string id, name, email, role, created_at, updated_at, password;
+
+    void bind(soci::statement& st) {
+        for (auto* column : {&id, &name, &email, &role, &created_at, &updated_at, &password})
+            st.exchange(soci::into(*column));
+    }
+    [[nodiscard]] User user() const {
+        auto parsed_role = parse<Role>(role);
+        if (!parsed_role) throw Error(Errc::internal, "malformed role in the database");
+        return User{uuid_from_db(id), name, email, *parsed_role, timestamp_from_db(created_at),
+                    timestamp_from_db(updated_at)};
+    }
+};
+
+std::optional<UserCredentials> find_where(Lease& lease, const std::string& where, std::string key) {
+    Row row;
+    std::optional<UserCredentials> found;
+    for_each_row(
+        lease.sql(), std::string("SELECT ") + columns + R"( FROM "Users" WHERE )" + where,
+        [&](soci::statement& st) {
+            row.bind(st);
+            st.exchange(soci::use(key, "key"));
+        },
+        [&] { found = UserCredentials{row.user(), row.password}; });
+    return found;
+}
+
+const ConstraintMeaning email_taken{Error(Errc::conflict, "email is already taken",
+                                          {FieldError{"email", "is already taken"}}),
+                                    std::nullopt};
+
+}  // namespace
+
+void insert(Lease& lease, const User& user, const std::string& password_hash) {
+    std::string id = user.id.to_string(), role(to_string(user.role));
+    std::string created = format_timestamp(user.created_at), updated = format_timestamp(user.updated_at);
+    try {
+        lease.sql() << R"(INSERT INTO "Users" (id, name, email, password, role, "createdAt", "updatedAt")
+                          VALUES (:id, :name, :email, :password, :role, :created, :updated))",
+            soci::use(id), soci::use(user.name), soci::use(user.email), soci::use(password_hash), soci::use(role),
+            soci::use(created), soci::use(updated);
+    } catch (const soci::soci_error&) {
+        rethrow_constraint(email_taken);
+    }
+}
+
+std::optional<UserCredentials> find_credentials(Lease& lease, const Uuid& id) {
+    return find_where(lease, "id = :key", id.to_string());
+}
+
+std::optional<User> find(Lease& lease, const Uuid& id) {
+    auto found = find_credentials(lease, id);
+    return found ? std::optional(found->user) : std::nullopt;
+}
+
+std::optional<UserCredentials> find_by_email(Lease& lease, const std::string& email) {
+    return find_where(lease, "lower(email) = :key", email);
+}
+
+std::optional<User> update(Lease& lease, const Uuid& id, const UserChanges& changes,
+                           const std::optional<std::string>& password_hash, Timestamp now) {
+    auto current = find_where(lease, std::string("id = :key") + for_update_clause(lease, true), id.to_string());
+    if (!current) return std::nullopt;
+    User user = current->user;
+    if (changes.name) user.name = *changes.name;
+    if (changes.email) user.email = *changes.email;
+    if (changes.role) user.role = *changes.role;
+    // updatedAt strictly advances, even for two updates within one millisecond.
+    user.updated_at = std::max(now, user.updated_at + std::chrono::milliseconds(1));
+    std::string key = id.to_string(), role(to_string(user.role)), updated = format_timestamp(user.updated_at);
+    const std::string& password = password_hash ? *password_hash : current->password_hash;
+    try {
+        lease.sql() << R"(UPDATE "Users" SET name = :name, email = :email, role = :role, password = :password,
+                          "updatedAt" = :updated WHERE id = :id)",
+            soci::use(user.name), soci::use(user.email), soci::use(role), soci::use(password), soci::use(updated),
+            soci::use(key);
+    } catch (const soci::soci_error&) {
+        rethrow_constraint(email_taken);
+    }
+    return user;
+}
+
+bool remove(Lease& lease, const Uuid& id) {
+    std::string key = id.to_string();
+    return execute_counting(lease.sql(), R"(DELETE FROM "Users" WHERE id = :id)",
+                            [&](soci::statement& st) { st.exchange(soci::use(key, "id")); }) > 0;
+}
+
+Page<User> list(Lease& lease, const PageRequest& page) {
+    Page<User> result{{}, page.page, page.limit, 0};
+    Window window(page);
+    Row row;
+    long long total = 0;
+    for_each_row(
+        lease.sql(),
+        std::string("SELECT ") + columns +
+            R"(, count(*) OVER () FROM "Users" ORDER BY "createdAt", id LIMIT :limit OFFSET :offset)",
+        [&](soci::statement& st) {
+            row.bind(st);
+            st.exchange(soci::into(total));
+            st.exchange(soci::use(window.limit, "limit"));
+            st.exchange(soci::use(window.offset, "offset"));
+        },
+        [&] { result.items.push_back(row.user()); });
+    result.total = total_of(!result.items.empty(), total, [&] { return count(lease); });
+    return result;
+}
+
+long long count_admins_locked(Lease& lease) {
+    long long admins = 0;
+    if (is_postgresql(lease)) {
+        // FOR UPDATE cannot be combined with an aggregate: lock the rows, then count them.
+        std::string id;
+        for_each_row(
+            lease.sql(), R"(SELECT id FROM "Users" WHERE role = 'ADMIN' FOR UPDATE)",
+            [&](soci::statement& st) { st.exchange(soci::into(id)); }, [&] { ++admins; });
+        return admins;
+    }
+    lease.sql() << R"(SELECT count(*) FROM "Users" WHERE role = 'ADMIN')", soci::into(admins);
+    return admins;
+}
+
+long long count(Lease& lease) {
+    long long n = 0;
+    lease.sql() << R"(SELECT count(*) FROM "Users")", soci::into(n);
+    return n;
+}
+
+}  // namespace crm::detail::user_store
