@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -27,6 +28,76 @@ std::string sqlite_connect_string(std::string_view path) {
     return quoted + "\"";
 }
 
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%') {
+            auto hex = [&](std::size_t k) {
+                if (k >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[k]))) return -1;
+                char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[k])));
+                return c <= '9' ? c - '0' : c - 'a' + 10;
+            };
+            int hi = hex(i + 1), lo = hex(i + 2);
+            if (hi < 0 || lo < 0) throw Error::invalid_field("url", "has a malformed percent escape");
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
+// One conninfo "key='value'" pair, quoted as libpq wants.
+void append_conninfo(std::string& conninfo, std::string_view key, std::string_view value) {
+    conninfo += std::string(key) + "='";
+    for (char c : value) {
+        if (c == '\\' || c == '\'') conninfo.push_back('\\');
+        conninfo.push_back(c);
+    }
+    conninfo += "' ";
+}
+
+// SOCI 4.0.3 splits its connect string on spaces and '=' before libpq sees it, which mangles a
+// URI: turn postgresql://user:pass@host:port/db?k=v into the key=value form instead.
+std::string postgresql_conninfo(std::string_view url) {
+    url.remove_prefix(url.find("://") + 3);
+    std::string conninfo;
+    std::string_view query;
+    if (auto q = url.find('?'); q != std::string_view::npos) {
+        query = url.substr(q + 1);
+        url = url.substr(0, q);
+    }
+    std::string_view authority = url.substr(0, url.find('/'));
+    std::string_view dbname = authority.size() < url.size() ? url.substr(authority.size() + 1) : std::string_view{};
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        std::string_view userinfo = authority.substr(0, at);
+        authority = authority.substr(at + 1);
+        auto colon = userinfo.find(':');
+        append_conninfo(conninfo, "user", percent_decode(userinfo.substr(0, colon)));
+        if (colon != std::string_view::npos) append_conninfo(conninfo, "password", percent_decode(userinfo.substr(colon + 1)));
+    }
+    if (!authority.empty()) {
+        std::string_view host = authority, port;
+        if (auto colon = authority.rfind(':'); colon != std::string_view::npos && authority.back() != ']') {
+            host = authority.substr(0, colon);
+            port = authority.substr(colon + 1);
+        }
+        if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);  // [::1]
+        if (!host.empty()) append_conninfo(conninfo, "host", percent_decode(host));
+        if (!port.empty()) append_conninfo(conninfo, "port", port);
+    }
+    if (!dbname.empty()) append_conninfo(conninfo, "dbname", percent_decode(dbname));
+    while (!query.empty()) {
+        std::string_view pair = query.substr(0, query.find('&'));
+        query = pair.size() < query.size() ? query.substr(pair.size() + 1) : std::string_view{};
+        auto eq = pair.find('=');
+        if (eq == std::string_view::npos || eq == 0) throw Error::invalid_field("url", "has a malformed query parameter");
+        append_conninfo(conninfo, percent_decode(pair.substr(0, eq)), percent_decode(pair.substr(eq + 1)));
+    }
+    return conninfo;
+}
+
 }  // namespace
 
 std::unique_ptr<soci::session> Database::Impl::connect() const {
@@ -44,6 +115,7 @@ std::unique_ptr<soci::session> Database::Impl::connect() const {
         session->open(*soci::factory_postgresql(), connect_string);
         *session << "SET TIME ZONE 'UTC'";
         *session << "SET DateStyle = 'ISO, YMD'";
+        *session << "SET client_min_messages = warning";  // no NOTICE chatter on stderr
     }
     return session;
 }
@@ -61,7 +133,7 @@ Database Database::open(std::string_view url, const DatabaseOptions& options) {
         if (path == ":memory:") impl->size = 1;
     } else if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
         impl->backend = Backend::postgresql;
-        impl->connect_string = std::string(url);  // libpq reads the URI itself
+        impl->connect_string = postgresql_conninfo(url);
     } else {
         throw Error::invalid_field("url", "must start with sqlite: or postgresql://");
     }

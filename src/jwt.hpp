@@ -23,7 +23,8 @@ struct AccessClaims {
 
 class JwtCodec {
 public:
-    /// Throws Error(invalid) when the secret is shorter than 32 bytes.
+    /// Throws Error(invalid) when the secret is shorter than 32 bytes ("jwtSecret") or the issuer
+    /// is not valid UTF-8 ("issuer"). The codec keeps only cjose's copy of the key.
     JwtCodec(std::string secret, JwtAlgorithm algorithm, std::optional<std::string> issuer,
              std::chrono::seconds leeway);
     ~JwtCodec();
@@ -33,7 +34,10 @@ public:
     /// Header {"alg":..,"typ":"JWT"}; claims sub, role, iat, exp (= now + ttl), iss when configured.
     [[nodiscard]] std::string sign(const Uuid& subject, Role role, Timestamp now, std::chrono::seconds ttl) const;
     /// Throws Error(unauthorized, "invalid or expired access token") for anything not made by
-    /// sign() with this key and algorithm, or expired more than `leeway` before `now`.
+    /// sign() with this key and algorithm, or expired more than `leeway` before `now` (accepted
+    /// while exp + leeway >= now, in whole seconds). Also refused: tokens over 4096 bytes,
+    /// non-canonical base64url, a header with `crit` or with a repeated key, a nil `sub`, and
+    /// no `iss` equal to the configured issuer when one is configured. Thread-safe.
     [[nodiscard]] AccessClaims verify(std::string_view token, Timestamp now) const;
 
 private:

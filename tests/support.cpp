@@ -1,9 +1,9 @@
 #include "support.hpp"
 
+#include "db.hpp"
+
 #include <doctest/doctest.h>
 #include <sodium.h>
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/soci.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -42,9 +42,10 @@ std::string with_database(const std::string& url, const std::string& name) {
 // Runs one statement on the server's maintenance database (CREATE/DROP DATABASE cannot run in
 // a transaction or a database being dropped).
 void pg_admin(const std::string& statement) {
-    soci::session sql;
-    sql.open(*soci::factory_postgresql(), pg_admin_url());
-    sql << statement;
+    DatabaseOptions one;
+    one.pool_size = 1;
+    auto admin = Database::open(pg_admin_url(), one);
+    detail::with_lease(admin.impl(), [&](detail::Lease& lease) { lease.sql() << statement; });
 }
 
 }  // namespace

@@ -26,8 +26,8 @@ public:
     [[nodiscard]] Database reopen(DatabaseOptions options = {}) const;
 
 private:
+    std::string cleanup_;  // SQLite: folder to remove; PostgreSQL: database to drop (set by make_url)
     std::string url_;
-    std::string cleanup_;  // SQLite: folder to remove; PostgreSQL: database to drop
     Database db_;
 };
 

@@ -1,0 +1,79 @@
+// crm::Service: activities. An activity is in scope exactly when its lead is.
+#include "service_impl.hpp"
+
+namespace crm {
+inline namespace v1 {
+
+using namespace detail;
+
+namespace {
+
+const Error activity_not_found{Errc::not_found, "activity not found"};
+
+// The activity if it exists and its lead is in `actor`'s scope for `action`.
+Activity activity_in_scope(Lease& lease, const Principal& actor, const Uuid& id, Action action, bool for_update) {
+    auto activity = activity_store::find(lease, id, for_update);
+    if (!activity) throw activity_not_found;
+    try {
+        lead_in_scope(lease, actor, activity->lead_id, action);
+    } catch (const Error& e) {
+        if (e.code() == Errc::not_found) throw activity_not_found;
+        throw;
+    }
+    return *activity;
+}
+
+}  // namespace
+
+Page<Activity> Service::list_activities(const Principal& actor, const Uuid& lead_id, const PageRequest& page) {
+    Validator v;
+    v.page(page);
+    v.throw_if_invalid();
+    return with_lease(impl_->pool(), [&](Lease& lease) {
+        lead_in_scope(lease, actor, lead_id, Action::read_lead);
+        return activity_store::list_for_lead(lease, lead_id, page);
+    });
+}
+
+Activity Service::get_activity(const Principal& actor, const Uuid& id) {
+    return with_lease(impl_->pool(),
+                      [&](Lease& lease) { return activity_in_scope(lease, actor, id, Action::read_lead, false); });
+}
+
+Activity Service::create_activity(const Principal& actor, const NewActivity& input) {
+    Validator v;
+    if (input.body) v.text("body", *input.body);
+    v.throw_if_invalid();
+    return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        // Lock the lead so that it cannot be deleted between the check and the insert.
+        lead_in_scope(lease, actor, input.lead_id, Action::create_activity, true);
+        Timestamp at = now();
+        // createdBy is always the caller; the system principal is nobody.
+        std::optional<Uuid> author = actor.is_system() ? std::nullopt : std::optional(actor.user_id());
+        Activity activity{Uuid::generate(), input.lead_id, input.type, input.body, author, at, at};
+        activity_store::insert(lease, activity);
+        return activity;
+    });
+}
+
+Activity Service::update_activity(const Principal& actor, const Uuid& id, const ActivityUpdate& update) {
+    Validator v;
+    if (update.body && *update.body) v.text("body", **update.body);
+    v.throw_if_invalid();
+    return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        Activity current = activity_in_scope(lease, actor, id, Action::update_activity, true);
+        if (update.lead_id && *update.lead_id != current.lead_id)
+            throw Error::invalid_field("leadId", "cannot be changed");
+        return *activity_store::update(lease, id, ActivityChanges{update.type, update.body}, now());
+    });
+}
+
+void Service::delete_activity(const Principal& actor, const Uuid& id) {
+    in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        activity_in_scope(lease, actor, id, Action::delete_activity, true);
+        activity_store::remove(lease, id);
+    });
+}
+
+}  // namespace v1
+}  // namespace crm

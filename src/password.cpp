@@ -1,0 +1,161 @@
+// Argon2id password hashing with libsodium, at most max_concurrent hashes/verifies at once.
+#include "password.hpp"
+
+#include <crm/error.hpp>
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <semaphore>
+#include <string>
+#include <thread>
+
+namespace crm::detail {
+
+namespace {
+
+void ensure_sodium() {
+    // sodium_init() is idempotent; the static makes the first call the only one that matters.
+    static const bool ready = sodium_init() >= 0;
+    if (!ready) throw Error(Errc::internal, "libsodium could not be initialised");
+}
+
+constexpr std::string_view argon2id_prefix = "$argon2id$";
+
+// A hash string libsodium may be handed: NUL-terminated copies must mean the same text, and a
+// real one is always shorter than crypto_pwhash_STRBYTES.
+bool plausible_hash(std::string_view hash) noexcept {
+    return !hash.empty() && hash.size() < crypto_pwhash_STRBYTES && hash.find('\0') == std::string_view::npos;
+}
+
+// libsodium is given a non-null pointer even for an empty password.
+const char* password_ptr(std::string_view password) noexcept { return password.empty() ? "" : password.data(); }
+
+}  // namespace
+
+struct PasswordHasher::Impl {
+    Impl(unsigned long long ops, std::size_t mem, unsigned slots)
+        : opslimit(ops), memlimit(mem), max_concurrent(slots), gate(static_cast<std::ptrdiff_t>(slots)) {}
+
+    const unsigned long long opslimit;
+    const std::size_t memlimit;
+    const unsigned max_concurrent;
+    std::counting_semaphore<> gate;
+    std::atomic<unsigned> running{0};
+    std::atomic<unsigned> peak{0};
+    std::atomic<std::uint64_t> runs{0};
+
+    std::once_flag dummy_once;
+    std::string dummy_hash;
+
+    // Holds one of the max_concurrent slots for the lifetime of the object.
+    class Slot {
+    public:
+        Slot(Impl& impl, bool counted) : impl_(impl) {
+            impl_.gate.acquire();
+            unsigned now = impl_.running.fetch_add(1, std::memory_order_relaxed) + 1;
+            unsigned seen = impl_.peak.load(std::memory_order_relaxed);
+            while (now > seen && !impl_.peak.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+            }
+            if (counted) impl_.runs.fetch_add(1, std::memory_order_relaxed);
+        }
+        ~Slot() {
+            impl_.running.fetch_sub(1, std::memory_order_relaxed);
+            impl_.gate.release();
+        }
+        Slot(const Slot&) = delete;
+        Slot& operator=(const Slot&) = delete;
+
+    private:
+        Impl& impl_;
+    };
+
+    std::string hash(std::string_view password, bool counted) {
+        std::array<char, crypto_pwhash_STRBYTES> out{};
+        int rc;
+        {
+            Slot slot(*this, counted);
+            rc = crypto_pwhash_str_alg(out.data(), password_ptr(password), password.size(), opslimit, memlimit,
+                                       crypto_pwhash_ALG_ARGON2ID13);
+        }
+        if (rc != 0) throw Error(Errc::internal, "password hashing failed");
+        return std::string(out.data());
+    }
+
+    bool verify(std::string_view hash, std::string_view password) {
+        if (!plausible_hash(hash)) return false;
+        const std::string terminated(hash);
+        Slot slot(*this, true);
+        return crypto_pwhash_str_verify(terminated.c_str(), password_ptr(password), password.size()) == 0;
+    }
+
+    const std::string& dummy() {
+        std::call_once(dummy_once, [this] {
+            // A random password nobody knows; its hash has exactly the configured cost.
+            std::array<unsigned char, 32> secret{};
+            randombytes_buf(secret.data(), secret.size());
+            std::array<char, 2 * 32 + 1> text{};
+            sodium_bin2hex(text.data(), text.size(), secret.data(), secret.size());
+            try {
+                dummy_hash = hash(std::string_view(text.data(), 2 * 32), false);
+            } catch (...) {
+                sodium_memzero(text.data(), text.size());
+                sodium_memzero(secret.data(), secret.size());
+                throw;  // call_once stays unset: the next call tries again
+            }
+            sodium_memzero(text.data(), text.size());
+            sodium_memzero(secret.data(), secret.size());
+        });
+        return dummy_hash;
+    }
+};
+
+PasswordHasher::PasswordHasher(std::uint64_t opslimit, std::size_t memlimit, unsigned max_concurrent) {
+    ensure_sodium();
+    const std::uint64_t ops = opslimit == 0 ? crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE : opslimit;
+    const std::size_t mem = memlimit == 0 ? crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE : memlimit;
+    if (ops < crypto_pwhash_argon2id_OPSLIMIT_MIN || ops > crypto_pwhash_argon2id_OPSLIMIT_MAX)
+        throw Error::invalid_field("passwordOpslimit", "must be between " +
+                                                           std::to_string(crypto_pwhash_argon2id_OPSLIMIT_MIN) +
+                                                           " and " +
+                                                           std::to_string(crypto_pwhash_argon2id_OPSLIMIT_MAX));
+    if (mem < crypto_pwhash_argon2id_MEMLIMIT_MIN || mem > crypto_pwhash_argon2id_MEMLIMIT_MAX)
+        throw Error::invalid_field("passwordMemlimit", "must be between " +
+                                                           std::to_string(crypto_pwhash_argon2id_MEMLIMIT_MIN) +
+                                                           " and " +
+                                                           std::to_string(crypto_pwhash_argon2id_MEMLIMIT_MAX));
+    unsigned slots = max_concurrent != 0 ? max_concurrent : std::thread::hardware_concurrency();
+    slots = std::max(slots, 1U);
+    impl_ = std::make_unique<Impl>(ops, mem, slots);
+}
+
+PasswordHasher::~PasswordHasher() = default;
+
+std::string PasswordHasher::hash(std::string_view password) const { return impl_->hash(password, true); }
+
+bool PasswordHasher::verify(std::string_view hash, std::string_view password) const {
+    return impl_->verify(hash, password);
+}
+
+bool PasswordHasher::needs_rehash(std::string_view hash) const {
+    if (!plausible_hash(hash) || hash.substr(0, argon2id_prefix.size()) != argon2id_prefix) return true;
+    const std::string terminated(hash);
+    // 0: same algorithm and cost; 1: other cost; -1: not a valid Argon2id string.
+    return crypto_pwhash_argon2id_str_needs_rehash(terminated.c_str(), impl_->opslimit, impl_->memlimit) != 0;
+}
+
+bool PasswordHasher::verify_dummy(std::string_view password) const {
+    (void)impl_->verify(impl_->dummy(), password);
+    return false;
+}
+
+std::uint64_t PasswordHasher::runs() const noexcept { return impl_->runs.load(std::memory_order_relaxed); }
+
+unsigned PasswordHasher::max_concurrent() const noexcept { return impl_->max_concurrent; }
+
+unsigned PasswordHasher::peak_concurrent() const noexcept { return impl_->peak.load(std::memory_order_relaxed); }
+
+}  // namespace crm::detail

@@ -1,0 +1,120 @@
+// crm::Service: construction and the authentication operations.
+#include "service_impl.hpp"
+
+namespace crm {
+inline namespace v1 {
+
+using namespace detail;
+
+namespace {
+
+const Error bad_credentials{Errc::unauthorized, "invalid email or password"};
+const Error bad_refresh_token{Errc::unauthorized, "invalid refresh token"};
+
+// Refresh tokens we issue are 43 characters; anything far longer is not worth hashing.
+constexpr std::size_t max_refresh_token_length = 256;
+
+}  // namespace
+
+Service::Impl::Impl(Database database, AuthOptions opts)
+    : db(std::move(database)),
+      options(std::move(opts)),
+      hasher(options.password_opslimit, options.password_memlimit, options.max_concurrent_hashes),
+      jwt(options.jwt_secret, options.jwt_algorithm, options.issuer, options.leeway) {
+    if (options.access_token_ttl.count() <= 0) throw Error::invalid_field("accessTokenTtl", "must be positive");
+    if (options.refresh_token_ttl.count() <= 0) throw Error::invalid_field("refreshTokenTtl", "must be positive");
+}
+
+Service::Impl::Issued Service::Impl::issue_tokens(Lease& lease, const User& user, Timestamp at) {
+    Issued issued{{jwt.sign(user.id, user.role, at, options.access_token_ttl), new_refresh_secret()}, Uuid::generate()};
+    refresh_token_store::insert(lease, RefreshToken{issued.refresh_token_id, user.id,
+                                                    hash_refresh_secret(issued.tokens.refresh_token),
+                                                    at + options.refresh_token_ttl, std::nullopt, std::nullopt, at, at});
+    return issued;
+}
+
+Service::Service(Database db, AuthOptions options) : impl_(std::make_unique<Impl>(std::move(db), std::move(options))) {}
+Service::~Service() = default;
+Service::Service(Service&&) noexcept = default;
+Service& Service::operator=(Service&&) noexcept = default;
+Database& Service::database() noexcept { return impl_->db; }
+
+AuthResult Service::register_user(const Registration& r) {
+    // Registration never chooses a role.
+    auto prepared = impl_->prepare_user(NewUser{r.email, r.password, r.name, Role::sales});
+    return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        user_store::insert(lease, prepared.user, prepared.password_hash);
+        return AuthResult{prepared.user, impl_->issue_tokens(lease, prepared.user, now()).tokens};
+    });
+}
+
+AuthResult Service::login(std::string_view email, std::string_view password) {
+    std::string normalized = normalize_email(email);
+    auto found = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find_by_email(lease, normalized); });
+    if (!found || password.size() > 4 * max_password_length) {
+        impl_->hasher.verify_dummy(password.substr(0, 4 * max_password_length));  // same cost as a real check
+        throw bad_credentials;
+    }
+    if (!impl_->hasher.verify(found->password_hash, password)) throw bad_credentials;
+    // A hash made with an older cost is upgraded now, while we know the password.
+    std::optional<std::string> upgraded;
+    if (impl_->hasher.needs_rehash(found->password_hash)) upgraded = impl_->hasher.hash(password);
+    return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        if (upgraded) user_store::update(lease, found->user.id, {}, upgraded, now());
+        auto user = user_store::find(lease, found->user.id);
+        if (!user) throw bad_credentials;  // deleted meanwhile
+        return AuthResult{*user, impl_->issue_tokens(lease, *user, now()).tokens};
+    });
+}
+
+Tokens Service::refresh(std::string_view refresh_token) {
+    if (refresh_token.empty() || refresh_token.size() > max_refresh_token_length) throw bad_refresh_token;
+    std::string hash = hash_refresh_secret(refresh_token);
+    // A spent token presented again means it was stolen (or replayed): revoke the whole family,
+    // commit that, and only then refuse.
+    struct Outcome {
+        std::optional<Tokens> tokens;
+        bool reuse_detected = false;
+    };
+    auto outcome = in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        Timestamp at = now();
+        auto stored = refresh_token_store::find_by_hash_for_update(lease, hash);
+        if (!stored) return Outcome{};
+        if (stored->revoked_at) {
+            if (!stored->replaced_by) return Outcome{};  // logged out or revoked: just refuse
+            refresh_token_store::revoke_all_for_user(lease, stored->user_id, at);
+            return Outcome{std::nullopt, true};
+        }
+        if (stored->expires_at <= at) return Outcome{};
+        auto user = user_store::find(lease, stored->user_id);
+        if (!user) return Outcome{};
+        auto issued = impl_->issue_tokens(lease, *user, at);
+        if (!refresh_token_store::mark_replaced(lease, stored->id, issued.refresh_token_id, at))
+            throw bad_refresh_token;  // a concurrent rotation won: roll back ours
+        return Outcome{std::move(issued.tokens), false};
+    });
+    if (!outcome.tokens) throw bad_refresh_token;
+    return *outcome.tokens;
+}
+
+void Service::logout(std::string_view refresh_token) {
+    if (refresh_token.empty() || refresh_token.size() > max_refresh_token_length) return;
+    std::string hash = hash_refresh_secret(refresh_token);
+    in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        if (auto stored = refresh_token_store::find_by_hash_for_update(lease, hash))
+            refresh_token_store::revoke(lease, stored->id, now());
+    });
+}
+
+Principal Service::authenticate(std::string_view access_token) {
+    AccessClaims claims = impl_->jwt.verify(access_token, now());
+    // The token says who; the current row says whether they still exist and what they may do.
+    auto user = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find(lease, claims.subject); });
+    if (!user) throw Error(Errc::unauthorized, "invalid or expired access token");
+    return Principal{user->id, user->role, false};
+}
+
+User Service::me(const Principal& actor) { return get_user(actor, actor.user_id()); }
+
+}  // namespace v1
+}  // namespace crm

@@ -1,0 +1,109 @@
+// crm::Service: users.
+#include "service_impl.hpp"
+
+namespace crm {
+inline namespace v1 {
+
+using namespace detail;
+
+namespace {
+
+const Error user_not_found{Errc::not_found, "user not found"};
+
+// The last ADMIN must stay: deleting or demoting them would lock everyone out of administration.
+void require_another_admin(Lease& lease) {
+    if (user_store::count_admins_locked(lease) <= 1)
+        throw Error(Errc::conflict, "the last ADMIN cannot be deleted or demoted");
+}
+
+// The part of an email before '@': the name of a user who did not give one.
+std::string default_name(const std::string& email) { return email.substr(0, email.find('@')); }
+
+}  // namespace
+
+Service::Impl::PreparedUser Service::Impl::prepare_user(const NewUser& input) const {
+    Validator v;
+    std::string email = normalize_email(input.email);
+    v.email("email", email);
+    v.password("password", input.password);
+    std::string name = input.name ? *input.name : default_name(email);
+    v.required_text("name", name, max_name_length);
+    v.throw_if_invalid();
+    Timestamp at = now();
+    return {User{Uuid::generate(), name, email, input.role, at, at}, hasher.hash(input.password)};
+}
+
+Page<User> Service::list_users(const Principal& actor, const PageRequest& page) {
+    require(actor, Action::list_users, false);
+    Validator v;
+    v.page(page);
+    v.throw_if_invalid();
+    return with_lease(impl_->pool(), [&](Lease& lease) { return user_store::list(lease, page); });
+}
+
+User Service::get_user(const Principal& actor, const Uuid& id) {
+    require(actor, Action::read_user, is_own(actor, id));
+    auto user = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find(lease, id); });
+    if (!user) throw user_not_found;
+    return *user;
+}
+
+User Service::create_user(const Principal& actor, const NewUser& input) {
+    require(actor, Action::create_user, false);
+    auto prepared = impl_->prepare_user(input);
+    in_transaction(impl_->pool(), Mode::write,
+                   [&](Lease& lease) { user_store::insert(lease, prepared.user, prepared.password_hash); });
+    return prepared.user;
+}
+
+User Service::update_user(const Principal& actor, const Uuid& id, const UserUpdate& update) {
+    const bool self = is_own(actor, id);
+    require(actor, Action::update_user, self);
+
+    UserChanges changes{update.name, std::nullopt, update.role};
+    Validator v;
+    if (update.name) v.required_text("name", *update.name, max_name_length);
+    if (update.email) {
+        changes.email = normalize_email(*update.email);
+        v.email("email", *changes.email);
+    }
+    if (update.password) {
+        v.password("password", *update.password);
+        // Users changing their own password prove they know the current one.
+        if (self && !update.current_password) v.fail("currentPassword", "is required");
+    }
+    v.throw_if_invalid();
+
+    auto current = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find_credentials(lease, id); });
+    if (!current) throw user_not_found;
+    if (update.role && *update.role != current->user.role) require(actor, Action::change_role, self);
+    std::optional<std::string> new_hash;
+    if (update.password) {
+        if (self && !impl_->hasher.verify(current->password_hash, *update.current_password))
+            throw Error(Errc::unauthorized, "currentPassword is wrong");
+        new_hash = impl_->hasher.hash(*update.password);
+    }
+
+    return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        auto before = user_store::find(lease, id);
+        if (!before) throw user_not_found;
+        if (before->role == Role::admin && changes.role && *changes.role != Role::admin) require_another_admin(lease);
+        auto after = user_store::update(lease, id, changes, new_hash, now());
+        // A new password ends every session that the old one started.
+        if (new_hash) refresh_token_store::revoke_all_for_user(lease, id, now());
+        return *after;
+    });
+}
+
+void Service::delete_user(const Principal& actor, const Uuid& id) {
+    require(actor, Action::delete_user, is_own(actor, id));
+    in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        auto user = user_store::find(lease, id);
+        if (!user) throw user_not_found;
+        if (user->role == Role::admin) require_another_admin(lease);
+        user_store::remove(lease, id);  // leads and activities keep existing, tokens go (schema cascades)
+    });
+}
+
+}  // namespace v1
+}  // namespace crm
