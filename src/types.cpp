@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 
 namespace crm {
 inline namespace v1 {
@@ -18,14 +19,34 @@ std::string_view version() noexcept { return CRM_VERSION_STRING; }
 // ---- Uuid -------------------------------------------------------------------------------
 
 Uuid Uuid::generate() {
-    // RFC 9562 UUIDv7: 48 bits of Unix milliseconds, version 7, 74 random bits, variant 10.
+    // RFC 9562 UUIDv7: 48 bits of Unix milliseconds, version 7, 12 bits rand_a, variant 10,
+    // 62 bits rand_b. rand_a is used as a counter within one millisecond (RFC 9562 method 1),
+    // so ids made by this process are strictly increasing: lists ordered by (createdAt, id)
+    // come back in creation order even when many rows share a millisecond.
     static const bool sodium_ready = sodium_init() >= 0;
     if (!sodium_ready) throw Error(Errc::internal, "libsodium could not be initialised");
+    static std::mutex mutex;
+    static std::uint64_t last_ms = 0;
+    static std::uint16_t last_seq = 0;
     std::array<std::uint8_t, 16> b{};
     randombytes_buf(b.data(), b.size());
     auto ms = static_cast<std::uint64_t>(now().time_since_epoch().count());
+    std::uint16_t seq;
+    {
+        std::lock_guard lock(mutex);
+        if (ms > last_ms) {
+            seq = static_cast<std::uint16_t>(randombytes_uniform(0x800));  // leave room to count up
+        } else {
+            ms = last_ms;  // same millisecond, or the clock stepped back
+            seq = static_cast<std::uint16_t>(last_seq + 1);
+            if (seq > 0xFFF) ++ms, seq = 0;
+        }
+        last_ms = ms;
+        last_seq = seq;
+    }
     for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
-    b[6] = static_cast<std::uint8_t>(0x70 | (b[6] & 0x0F));
+    b[6] = static_cast<std::uint8_t>(0x70 | (seq >> 8));
+    b[7] = static_cast<std::uint8_t>(seq & 0xFF);
     b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3F));
     return Uuid(b);
 }
