@@ -20,9 +20,9 @@ using namespace detail;
 
 namespace {
 
-// Giving a lead to anyone but oneself (or to no one) is an assignment.
+// Giving a lead to anyone but oneself (or to no one) is an assignment; keeping it is not.
 void require_may_assign(const Principal& actor, const std::optional<Uuid>& owner) {
-    require(actor, Action::assign_lead, is_own(actor, owner));
+    if (!is_own(actor, owner)) require(actor, Action::assign_lead, false);
 }
 
 void validate_lead_fields(Validator& v, const Change<std::string>& title,
