@@ -137,3 +137,35 @@ TEST_CASE("database: a SQLite path with spaces works") {
     CHECK(std::filesystem::exists(dir / "my crm.db"));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("db: the pool heals after the server drops every connection") {
+    if (test::backend() != Backend::postgresql) return;  // SQLite has no server to lose
+    DatabaseOptions options;
+    options.pool_size = 3;
+    ScratchDatabase scratch(true, options);
+    auto& db = scratch.db();
+    // Fill the pool with idle sessions.
+    {
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 3; ++i) threads.emplace_back([&] { CHECK(db.ping()); });
+        for (auto& t : threads) t.join();
+    }
+    // Another connection terminates all of them, as a server restart would.
+    auto killer = scratch.reopen(DatabaseOptions{1, std::chrono::milliseconds(1000), {}});
+    detail::with_lease(killer.impl(), [](detail::Lease& lease) {
+        lease.sql() << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    });
+    // At most one call notices the loss (as `unavailable`, never `internal`); then it works again.
+    int failures = 0;
+    for (int i = 0; i < 3; ++i) {
+        try {
+            (void)db.schema_version();
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::unavailable);
+            ++failures;
+        }
+    }
+    CHECK(failures <= 1);
+    CHECK(db.schema_version() == Database::latest_schema_version());
+}
