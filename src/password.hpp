@@ -47,4 +47,7 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// Counted runs of every PasswordHasher in this process (as PasswordHasher::runs()).
+[[nodiscard]] std::uint64_t password_hash_runs_in_process() noexcept;
+
 }  // namespace crm::detail

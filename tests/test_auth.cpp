@@ -1,5 +1,6 @@
 // Authentication through crm::Service on both backends: registration, login, access tokens,
 // refresh-token rotation and reuse detection, logout, password changes.
+#include "password.hpp"
 #include "stores.hpp"
 #include "support.hpp"
 
@@ -91,6 +92,10 @@ TEST_CASE("db: unknown email and wrong password fail alike") {
         return "logged in";
     };
     CHECK(message_of("user@example.com", "wrong password") == message_of("nobody@example.com", "right password"));
+    // The unknown email still cost one Argon2id verification.
+    auto before = detail::password_hash_runs_in_process();
+    (void)message_of("nobody@example.com", "right password");
+    CHECK(detail::password_hash_runs_in_process() == before + 1);
     CHECK(svc.login(" USER@example.com", "right password").user.email == "user@example.com");
 }
 
