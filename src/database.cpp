@@ -233,9 +233,9 @@ Failure classify(const soci::soci_error& e) {
         int rc = lite->result() & 0xFF;  // primary result code
         if (rc == SQLITE_CONSTRAINT) {
             // SOCI keeps only the primary code; SQLite's message names the constraint kind.
-            std::string_view msg = e.get_error_message();
-            if (msg.find("UNIQUE") != std::string_view::npos) return Failure::unique;
-            if (msg.find("FOREIGN KEY") != std::string_view::npos) return Failure::foreign_key;
+            const std::string msg = e.get_error_message();
+            if (msg.find("UNIQUE") != std::string::npos) return Failure::unique;
+            if (msg.find("FOREIGN KEY") != std::string::npos) return Failure::foreign_key;
             return Failure::constraint;
         }
         if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_CANTOPEN || rc == SQLITE_IOERR)
