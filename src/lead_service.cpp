@@ -35,6 +35,17 @@ void validate_lead_fields(Validator& v, const Change<std::string>& title,
     if (metadata && *metadata) v.json_object("metadata", **metadata);
 }
 
+// `filter` narrowed to what `actor` may read: with own scope the owner becomes the caller, and
+// asking for another owner finds nothing (nullopt).
+std::optional<LeadFilter> scoped_filter(const Principal& actor, const LeadFilter& filter) {
+    Reach r = reach(actor, Action::read_lead);
+    if (r == Reach::any) return filter;
+    if (r == Reach::none || (filter.owner_id && !is_own(actor, *filter.owner_id))) return std::nullopt;
+    LeadFilter scoped = filter;
+    scoped.owner_id = std::optional<Uuid>(actor.user_id());
+    return scoped;
+}
+
 }  // namespace
 
 Page<Lead> Service::list_leads(const Principal& actor, const LeadFilter& filter, const LeadSort& sort,
@@ -44,35 +55,73 @@ Page<Lead> Service::list_leads(const Principal& actor, const LeadFilter& filter,
     if (filter.source) v.text("source", *filter.source);
     if (filter.q) v.text("q", *filter.q);
     v.throw_if_invalid();
-    LeadFilter scoped = filter;
-    if (reach(actor, Action::read_lead) != Reach::any) {
-        // Own scope: the owner filter becomes the caller; asking for another owner finds nothing.
-        if (reach(actor, Action::read_lead) == Reach::none ||
-            (filter.owner_id && !is_own(actor, *filter.owner_id)))
-            return Page<Lead>{{}, page.page, page.limit, 0};
-        scoped.owner_id = std::optional<Uuid>(actor.user_id());
-    }
-    return with_lease(impl_->pool(), [&](Lease& lease) { return lead_store::list(lease, scoped, sort, page); });
+    auto scoped = scoped_filter(actor, filter);
+    if (!scoped) return Page<Lead>{{}, page.page, page.limit, 0};
+    return with_lease(impl_->pool(), [&](Lease& lease) { return lead_store::list(lease, *scoped, sort, page); });
 }
 
 Lead Service::get_lead(const Principal& actor, const Uuid& id) {
     return with_lease(impl_->pool(), [&](Lease& lease) { return lead_in_scope(lease, actor, id, Action::read_lead); });
 }
 
-Lead Service::create_lead(const Principal& actor, const NewLead& input) {
+std::vector<FieldError> validate(const NewLead& lead) {
+    Validator v;
+    validate_lead_fields(v, lead.title, lead.description, lead.source, lead.metadata);
+    return v.errors();
+}
+
+namespace {
+
+// The lead that `actor` creating `input` makes, once the owner rule and validation pass.
+Lead new_lead(const Principal& actor, const NewLead& input, Timestamp at) {
     require(actor, Action::create_lead, true);
     // No ownerId: the caller owns it (the system principal owns nothing, so its leads are unowned).
     std::optional<Uuid> owner = input.owner_id ? *input.owner_id
                                                : (actor.is_system() ? std::nullopt : std::optional(actor.user_id()));
     require_may_assign(actor, owner);
-    Validator v;
-    validate_lead_fields(v, input.title, input.description, input.source, input.metadata);
-    v.throw_if_invalid();
-    Timestamp at = now();
-    Lead lead{Uuid::generate(), input.title, input.description, input.status.value_or(LeadStatus::new_),
-              input.source,     owner,       input.metadata,    at,
-              at};
+    return Lead{Uuid::generate(), input.title, input.description, input.status.value_or(LeadStatus::new_),
+                input.source,     owner,       input.metadata,    at,
+                at};
+}
+
+}  // namespace
+
+Lead Service::create_lead(const Principal& actor, const NewLead& input) {
+    Lead lead = new_lead(actor, input, now());
+    if (auto errors = validate(input); !errors.empty())
+        throw Error(Errc::invalid, errors.front().field + " " + errors.front().message, errors);
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) { return lead_store::insert(lease, lead); });
+}
+
+std::vector<Lead> Service::create_leads(const Principal& actor, const std::vector<NewLead>& inputs) {
+    std::vector<Lead> leads;
+    leads.reserve(inputs.size());
+    std::vector<FieldError> errors;
+    Timestamp at = now();
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        leads.push_back(new_lead(actor, inputs[i], at));
+        for (auto& e : validate(inputs[i])) errors.push_back({"[" + std::to_string(i) + "]." + e.field, e.message});
+    }
+    if (!errors.empty()) throw Error(Errc::invalid, errors.front().field + " " + errors.front().message, errors);
+    return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        for (auto& lead : leads) lead = lead_store::insert(lease, lead);
+        return leads;
+    });
+}
+
+void Service::for_each_lead(const Principal& actor, const LeadFilter& filter,
+                            const std::function<void(const Lead&)>& visit) {
+    auto scoped = scoped_filter(actor, filter);
+    if (!scoped) return;
+    constexpr long long chunk = 1000;
+    std::optional<Lead> last;
+    for (;;) {
+        auto leads = with_lease(impl_->pool(),
+                                [&](Lease& lease) { return lead_store::list_after(lease, *scoped, last, chunk); });
+        for (const auto& lead : leads) visit(lead);  // outside the lease: a slow consumer holds no connection
+        if (leads.size() < static_cast<std::size_t>(chunk)) return;
+        last = leads.back();
+    }
 }
 
 Lead Service::update_lead(const Principal& actor, const Uuid& id, const LeadChanges& changes) {

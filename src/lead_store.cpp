@@ -123,37 +123,82 @@ bool remove(Lease& lease, const Uuid& id) {
                             [&](soci::statement& st) { st.exchange(soci::use(key, "id")); }) > 0;
 }
 
-Page<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const PageRequest& page) {
-    // The WHERE clause is assembled from fixed fragments; every value is a bound parameter.
-    std::string where = " WHERE 1 = 1";
-    std::vector<std::string> statuses;
-    statuses.reserve(filter.statuses.size());  // bound by address: must not reallocate
-    for (auto s : filter.statuses) statuses.emplace_back(to_string(s));
-    if (!statuses.empty()) {
-        where += " AND status IN (";
-        for (std::size_t i = 0; i < statuses.size(); ++i) where += (i ? ", :s" : ":s") + std::to_string(i);
-        where += ")";
-    }
-    NullableText owner;
-    if (filter.owner_id) {
-        owner = NullableText(*filter.owner_id);
-        where += owner.ind == soci::i_ok ? R"( AND "ownerId" = :owner)" : R"( AND "ownerId" IS NULL)";
-    }
-    std::string source = filter.source.value_or("");
-    if (filter.source) where += " AND source = :source";
-    std::string pattern = filter.q ? like_pattern(*filter.q) : "";
-    if (filter.q)
-        where += " AND (lower(title) LIKE lower(:q) ESCAPE '!' OR lower(description) LIKE lower(:q2) ESCAPE '!')";
+namespace {
 
-    auto bind_filters = [&](soci::statement& st) {
-        for (std::size_t i = 0; i < statuses.size(); ++i) st.exchange(soci::use(statuses[i], "s" + std::to_string(i)));
-        if (owner.ind == soci::i_ok) st.exchange(soci::use(owner.value, "owner"));
-        if (filter.source) st.exchange(soci::use(source, "source"));
-        if (filter.q) {
-            st.exchange(soci::use(pattern, "q"));
-            st.exchange(soci::use(pattern, "q2"));
+// A LeadFilter as a WHERE clause of fixed fragments, and the values it binds. Every value is a
+// bound parameter; the strings live here, at fixed addresses, as long as the statement runs.
+class FilterSql {
+public:
+    explicit FilterSql(const LeadFilter& filter) : filter_(filter) {
+        statuses_.reserve(filter.statuses.size());  // bound by address: must not reallocate
+        for (auto s : filter.statuses) statuses_.emplace_back(to_string(s));
+        if (!statuses_.empty()) {
+            where += " AND status IN (";
+            for (std::size_t i = 0; i < statuses_.size(); ++i) where += (i ? ", :s" : ":s") + std::to_string(i);
+            where += ")";
         }
-    };
+        if (filter.owner_id) {
+            owner_ = NullableText(*filter.owner_id);
+            where += owner_.ind == soci::i_ok ? R"( AND "ownerId" = :owner)" : R"( AND "ownerId" IS NULL)";
+        }
+        if (filter.source) {
+            source_ = *filter.source;
+            where += " AND source = :source";
+        }
+        if (filter.q) {
+            pattern_ = like_pattern(*filter.q);
+            where += " AND (lower(title) LIKE lower(:q) ESCAPE '!' OR lower(description) LIKE lower(:q2) ESCAPE '!')";
+        }
+    }
+
+    void bind(soci::statement& st) {
+        for (std::size_t i = 0; i < statuses_.size(); ++i) st.exchange(soci::use(statuses_[i], "s" + std::to_string(i)));
+        if (owner_.ind == soci::i_ok) st.exchange(soci::use(owner_.value, "owner"));
+        if (filter_.source) st.exchange(soci::use(source_, "source"));
+        if (filter_.q) {
+            st.exchange(soci::use(pattern_, "q"));
+            st.exchange(soci::use(pattern_, "q2"));
+        }
+    }
+
+    std::string where = " WHERE 1 = 1";
+
+private:
+    const LeadFilter& filter_;
+    std::vector<std::string> statuses_;
+    NullableText owner_;
+    std::string source_, pattern_;
+};
+
+}  // namespace
+
+std::vector<Lead> list_after(Lease& lease, const LeadFilter& filter, const std::optional<Lead>& after, long long limit) {
+    FilterSql sql(filter);
+    std::string after_created = after ? format_timestamp(after->created_at) : "", after_id = after ? after->id.to_string() : "";
+    if (after) sql.where += R"( AND ("createdAt" > :ac OR ("createdAt" = :ac2 AND id > :ai)))";
+    std::vector<Lead> leads;
+    Row row;
+    for_each_row(
+        lease.sql(),
+        std::string("SELECT ") + columns + R"( FROM "Leads")" + sql.where + R"( ORDER BY "createdAt", id LIMIT :limit)",
+        [&](soci::statement& st) {
+            row.bind(st);
+            sql.bind(st);
+            if (after) {
+                st.exchange(soci::use(after_created, "ac"));
+                st.exchange(soci::use(after_created, "ac2"));
+                st.exchange(soci::use(after_id, "ai"));
+            }
+            st.exchange(soci::use(limit, "limit"));
+        },
+        [&] { leads.push_back(row.lead()); });
+    return leads;
+}
+
+Page<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const PageRequest& page) {
+    FilterSql filter_sql(filter);
+    const std::string& where = filter_sql.where;
+    auto bind_filters = [&](soci::statement& st) { filter_sql.bind(st); };
 
     // Titles compare by code point on both backends (PostgreSQL's "C" collation = SQLite's BINARY).
     const bool pg = is_postgresql(lease);

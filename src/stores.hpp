@@ -74,6 +74,10 @@ Lead insert(Lease& lease, const Lead& lead);
 std::optional<Lead> update(Lease& lease, const Uuid& id, const LeadChanges& changes, Timestamp now);
 bool remove(Lease& lease, const Uuid& id);
 [[nodiscard]] Page<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const PageRequest& page);
+/// Up to `limit` leads matching `filter` that come after `after` in (createdAt, id) order, oldest
+/// first: keyset pagination, so reading every lead costs the same per chunk at any depth.
+[[nodiscard]] std::vector<Lead> list_after(Lease& lease, const LeadFilter& filter, const std::optional<Lead>& after,
+                                           long long limit);
 }  // namespace lead_store
 
 // ---- Activities ---------------------------------------------------------------------------

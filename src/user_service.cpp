@@ -48,6 +48,16 @@ User Service::get_user(const Principal& actor, const Uuid& id) {
     return *user;
 }
 
+User Service::get_user_by_email(const Principal& actor, std::string_view email) {
+    std::string normalized = normalize_email(email);
+    auto found = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find_by_email(lease, normalized); });
+    // Ask the policy about the found user; an absent one is not_found only for those who may
+    // read others (SALES learn nothing about which emails exist).
+    require(actor, Action::read_user, found && is_own(actor, found->user.id));
+    if (!found) throw user_not_found;
+    return found->user;
+}
+
 User Service::create_user(const Principal& actor, const NewUser& input) {
     require(actor, Action::create_user, false);
     auto prepared = impl_->prepare_user(input);

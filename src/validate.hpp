@@ -39,6 +39,7 @@ public:
 
     /// Throws Error(invalid) naming every problem found so far, if any.
     void throw_if_invalid() const;
+    [[nodiscard]] const std::vector<FieldError>& errors() const noexcept { return errors_; }
 
 private:
     std::vector<FieldError> errors_;

@@ -2,15 +2,18 @@
 #pragma once
 
 #include <crm/database.hpp>
+#include <crm/error.hpp>
 #include <crm/models.hpp>
 #include <crm/types.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crm {
 inline namespace v1 {
@@ -110,6 +113,9 @@ struct ActivityUpdate {
     std::optional<Uuid> lead_id;
 };
 
+/// The problems of a new lead, without creating it: what create_lead() would refuse as invalid.
+[[nodiscard]] std::vector<FieldError> validate(const NewLead& lead);
+
 /// The CRM core. Every operation takes the acting principal first and enforces the RBAC policy:
 /// objects outside the principal's scope are `not_found`, disallowed operations `forbidden`.
 /// Thread-safe; cheap to share by reference.
@@ -133,6 +139,8 @@ public:
     // Users.
     [[nodiscard]] Page<User> list_users(const Principal& actor, const PageRequest& page);
     [[nodiscard]] User get_user(const Principal& actor, const Uuid& id);
+    /// The user with this email (compared trimmed and case-insensitively).
+    [[nodiscard]] User get_user_by_email(const Principal& actor, std::string_view email);
     [[nodiscard]] User create_user(const Principal& actor, const NewUser& user);
     [[nodiscard]] User update_user(const Principal& actor, const Uuid& id, const UserUpdate& update);
     void delete_user(const Principal& actor, const Uuid& id);
@@ -144,6 +152,12 @@ public:
     [[nodiscard]] Lead create_lead(const Principal& actor, const NewLead& lead);
     [[nodiscard]] Lead update_lead(const Principal& actor, const Uuid& id, const LeadChanges& changes);
     void delete_lead(const Principal& actor, const Uuid& id);
+    /// Creates every lead in one transaction, or none: a lead that fails validation throws
+    /// Error(invalid) with fields named "[index].field"; a database failure rolls back the batch.
+    [[nodiscard]] std::vector<Lead> create_leads(const Principal& actor, const std::vector<NewLead>& leads);
+    /// Calls `visit` for every lead in `actor`'s scope that matches `filter`, oldest first, reading
+    /// in chunks so that memory stays bounded whatever the number of leads.
+    void for_each_lead(const Principal& actor, const LeadFilter& filter, const std::function<void(const Lead&)>& visit);
 
     // Activities: in scope exactly when their lead is.
     [[nodiscard]] Page<Activity> list_activities(const Principal& actor, const Uuid& lead_id, const PageRequest& page);
