@@ -10,8 +10,13 @@
 namespace crm {
 inline namespace v1 {
 
-enum class Backend { sqlite, postgresql };
+/// The database engines libcrm speaks.
+enum class Backend {
+    sqlite,      ///< an embedded SQLite file (or memory)
+    postgresql,  ///< a PostgreSQL server
+};
 
+/// How a Database's pool behaves.
 struct DatabaseOptions {
     /// Connections in the pool; 0 picks the number of cores (at least 2). A `sqlite::memory:`
     /// database always has exactly one connection, since each connection would be its own database.
@@ -39,7 +44,9 @@ public:
 
     /// True when a connection answers a trivial query now. Never throws.
     [[nodiscard]] bool ping() noexcept;
+    /// Which kind of database the URL named.
     [[nodiscard]] Backend backend() const noexcept;
+    /// How many connections the pool may hold.
     [[nodiscard]] std::size_t pool_size() const noexcept;
 
     struct Impl;  ///< private to the library

@@ -25,17 +25,20 @@ enum class Errc {
 
 /// One offending input field and what is wrong with it ("is required", "must be at most 255 characters").
 struct FieldError {
-    std::string field;
-    std::string message;
-    bool operator==(const FieldError&) const = default;
+    std::string field;    ///< the input field, as the HTTP contract names it ("title", "ownerId")
+    std::string message;  ///< what is wrong, to follow the field's name
+    bool operator==(const FieldError&) const = default;  ///< field-wise equality
 };
 
 /// Every failure of the C++ API is a crm::Error. Messages never carry SQL text or secrets.
 class Error : public std::runtime_error {
 public:
+    /// An error with a code, a message for people and, for `invalid`, the offending fields.
     Error(Errc code, const std::string& message, std::vector<FieldError> field_errors = {});
 
+    /// What went wrong, for programs.
     [[nodiscard]] Errc code() const noexcept { return code_; }
+    /// For `invalid`: every offending field; otherwise empty.
     [[nodiscard]] const std::vector<FieldError>& field_errors() const noexcept { return field_errors_; }
 
     /// An `invalid` error for one field; the message reads "<field> <problem>".

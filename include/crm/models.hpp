@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace crm {
@@ -13,108 +14,122 @@ inline namespace v1 {
 
 /// A user. The password hash is deliberately not a member: it never leaves the core.
 struct User {
-    Uuid id;
-    std::string name;
-    std::string email;  ///< trimmed, lower-cased
-    Role role = Role::sales;
-    Timestamp created_at;
-    Timestamp updated_at;
-    bool operator==(const User&) const = default;
+    Uuid id;                  ///< assigned by the library (UUIDv7)
+    std::string name;         ///< display name, at most 255 characters
+    std::string email;        ///< trimmed, lower-cased; unique case-insensitively
+    Role role = Role::sales;  ///< what the user may do (see the RBAC policy)
+    Timestamp created_at;     ///< when the user was created
+    Timestamp updated_at;     ///< when the user last changed
+    bool operator==(const User&) const = default;  ///< field-wise equality
 };
 
+/// A sales lead.
 struct Lead {
-    Uuid id;
-    std::string title;
-    std::optional<std::string> description;
-    LeadStatus status = LeadStatus::new_;
-    std::optional<std::string> source;
-    std::optional<Uuid> owner_id;          ///< nullopt: unowned
-    std::optional<std::string> metadata;   ///< a JSON object as text, or nullopt for null
-    Timestamp created_at;
-    Timestamp updated_at;
-    bool operator==(const Lead&) const = default;
+    Uuid id;                                ///< assigned by the library (UUIDv7)
+    std::string title;                      ///< not blank, at most 255 characters
+    std::optional<std::string> description;  ///< free text, or null
+    LeadStatus status = LeadStatus::new_;   ///< position in the pipeline
+    std::optional<std::string> source;      ///< where the lead came from, at most 255 characters, or null
+    std::optional<Uuid> owner_id;           ///< the owning user; nullopt: unowned
+    std::optional<std::string> metadata;    ///< a JSON object as text, or nullopt for null
+    Timestamp created_at;                   ///< when the lead was created
+    Timestamp updated_at;                   ///< when the lead last changed
+    bool operator==(const Lead&) const = default;  ///< field-wise equality
 };
 
+/// Something that happened on a lead: a note, a call, an email.
 struct Activity {
-    Uuid id;
-    Uuid lead_id;
-    ActivityType type = ActivityType::note;
-    std::optional<std::string> body;
-    std::optional<Uuid> created_by;  ///< nullopt once the author is deleted
-    Timestamp created_at;
-    Timestamp updated_at;
-    bool operator==(const Activity&) const = default;
+    Uuid id;                                ///< assigned by the library (UUIDv7)
+    Uuid lead_id;                           ///< the lead it belongs to; never changes
+    ActivityType type = ActivityType::note;  ///< what kind of activity
+    std::optional<std::string> body;        ///< free text, or null
+    std::optional<Uuid> created_by;         ///< the author; nullopt once the author is deleted
+    Timestamp created_at;                   ///< when the activity was created
+    Timestamp updated_at;                   ///< when the activity last changed
+    bool operator==(const Activity&) const = default;  ///< field-wise equality
 };
 
 /// A refresh token as stored: only the hash of the secret is kept.
 struct RefreshToken {
-    Uuid id;
-    Uuid user_id;
-    std::string token_hash;             ///< hex of the BLAKE2b-256 hash of the secret
-    Timestamp expires_at;
-    std::optional<Timestamp> revoked_at;
-    std::optional<Uuid> replaced_by;    ///< set when spent by a rotation
-    Timestamp created_at;
-    Timestamp updated_at;
-    bool operator==(const RefreshToken&) const = default;
+    Uuid id;                             ///< row id
+    Uuid user_id;                        ///< whose token it is
+    std::string token_hash;              ///< hex of the BLAKE2b-256 hash of the secret
+    Timestamp expires_at;                ///< refused from then on
+    std::optional<Timestamp> revoked_at;  ///< set by rotation, logout or a password change
+    std::optional<Uuid> replaced_by;     ///< set when spent by a rotation
+    Timestamp created_at;                ///< when it was issued
+    Timestamp updated_at;                ///< when it last changed
+    bool operator==(const RefreshToken&) const = default;  ///< field-wise equality
 };
 
-/// A partial update: a field left as nullopt is not touched. For nullable columns the inner
-/// optional is the new value, so `description = std::optional<std::string>{}` sets it to null.
+/// A field of a partial update: nullopt leaves the field as it is. For nullable fields the
+/// inner optional is the new value, so `description = std::optional<std::string>{}` sets null.
 template <class T>
 using Change = std::optional<T>;
 
+/// A partial update of a user's profile.
 struct UserChanges {
-    Change<std::string> name;
-    Change<std::string> email;
-    Change<Role> role;
+    Change<std::string> name;   ///< new name
+    Change<std::string> email;  ///< new email (normalised by the library)
+    Change<Role> role;          ///< new role
 };
 
+/// A partial update of a lead.
 struct LeadChanges {
-    Change<std::string> title;
-    Change<std::optional<std::string>> description;
-    Change<LeadStatus> status;
-    Change<std::optional<std::string>> source;
-    Change<std::optional<Uuid>> owner_id;
-    Change<std::optional<std::string>> metadata;
+    Change<std::string> title;                       ///< new title
+    Change<std::optional<std::string>> description;  ///< new description, or null
+    Change<LeadStatus> status;                       ///< new status
+    Change<std::optional<std::string>> source;       ///< new source, or null
+    Change<std::optional<Uuid>> owner_id;            ///< new owner, or unowned
+    Change<std::optional<std::string>> metadata;     ///< new metadata (a JSON object as text), or null
 };
 
+/// A partial update of an activity.
 struct ActivityChanges {
-    Change<ActivityType> type;
-    Change<std::optional<std::string>> body;
+    Change<ActivityType> type;                ///< new type
+    Change<std::optional<std::string>> body;  ///< new body, or null
 };
 
-/// Which lead column a list is ordered by; ties are always broken by id in the same direction.
-enum class LeadSortKey { created_at, updated_at, title, status };
+/// Which lead column a list is ordered by.
+enum class LeadSortKey {
+    created_at,  ///< "createdAt"
+    updated_at,  ///< "updatedAt"
+    title,       ///< "title", by code point
+    status,      ///< "status", in pipeline order NEW < CONTACTED < QUALIFIED < CLOSED
+};
 
+/// The order of a lead list; ties are always broken by id in the same direction.
 struct LeadSort {
-    LeadSortKey key = LeadSortKey::created_at;
-    bool descending = true;
+    LeadSortKey key = LeadSortKey::created_at;  ///< the column
+    bool descending = true;                     ///< newest (or highest) first
     /// "createdAt", "-title", ...; nullopt for anything else.
     [[nodiscard]] static std::optional<LeadSort> parse(std::string_view text) noexcept;
-    bool operator==(const LeadSort&) const = default;
+    bool operator==(const LeadSort&) const = default;  ///< field-wise equality
 };
 
+/// Which leads a list returns; every given criterion must hold.
 struct LeadFilter {
-    std::vector<LeadStatus> statuses;            ///< empty: any status
-    Change<std::optional<Uuid>> owner_id;         ///< nullopt: any owner; {nullopt}: unowned only
-    std::optional<std::string> source;
-    std::optional<std::string> q;                 ///< case-insensitive substring of title or description
+    std::vector<LeadStatus> statuses;      ///< any of these; empty: any status
+    Change<std::optional<Uuid>> owner_id;  ///< nullopt: any owner; {nullopt}: unowned only; {id}: that owner
+    std::optional<std::string> source;     ///< exactly this source
+    std::optional<std::string> q;          ///< case-insensitive substring of title or description, matched literally
 };
 
 /// A page request: 1-based page, 1..100 rows.
 struct PageRequest {
-    std::int64_t page = 1;
-    std::int64_t limit = 20;
-    static constexpr std::int64_t max_limit = 100;
+    std::int64_t page = 1;    ///< 1-based page number
+    std::int64_t limit = 20;  ///< rows per page, 1 to max_limit
+    static constexpr std::int64_t max_limit = 100;  ///< the largest limit accepted
 };
 
+/// One page of a list, with the total over all pages.
 template <class T>
 struct Page {
-    std::vector<T> items;
-    std::int64_t page = 1;
-    std::int64_t limit = 20;
-    std::int64_t total = 0;
+    std::vector<T> items;     ///< the rows of this page
+    std::int64_t page = 1;    ///< the page number asked for
+    std::int64_t limit = 20;  ///< the page size asked for
+    std::int64_t total = 0;   ///< rows over all pages
+    /// Pages needed for `total` rows.
     [[nodiscard]] std::int64_t total_pages() const noexcept { return limit > 0 ? (total + limit - 1) / limit : 0; }
 };
 

@@ -16,6 +16,7 @@ inline namespace v1 {
 class Uuid {
 public:
     Uuid() = default;  ///< the nil UUID
+    /// The UUID with these 16 bytes, in network order.
     explicit Uuid(const std::array<std::uint8_t, 16>& bytes) : bytes_(bytes) {}
 
     /// A fresh UUIDv7.
@@ -27,9 +28,12 @@ public:
 
     /// Lowercase canonical text.
     [[nodiscard]] std::string to_string() const;
+    /// True for the all-zero UUID.
     [[nodiscard]] bool is_nil() const noexcept;
+    /// The 16 bytes, in network order.
     [[nodiscard]] const std::array<std::uint8_t, 16>& bytes() const noexcept { return bytes_; }
 
+    /// Byte-wise order, which for UUIDv7 is creation order.
     auto operator<=>(const Uuid&) const = default;
 
 private:
@@ -45,9 +49,25 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 /// Parses the format_timestamp form (also accepts a "+00:00" suffix or no fraction); nullopt otherwise.
 [[nodiscard]] std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept;
 
-enum class Role { admin, manager, sales };
-enum class LeadStatus { new_, contacted, qualified, closed };  ///< pipeline order
-enum class ActivityType { note, call, email };
+/// A user's role: what they may do (see the RBAC policy in the documentation).
+enum class Role {
+    admin,    ///< "ADMIN": everything
+    manager,  ///< "MANAGER": every lead and activity; reads any user; updates only themselves
+    sales,    ///< "SALES": only the leads they own and their activities; only themselves
+};
+/// Where a lead is in the pipeline; declared in pipeline order.
+enum class LeadStatus {
+    new_,       ///< "NEW"
+    contacted,  ///< "CONTACTED"
+    qualified,  ///< "QUALIFIED"
+    closed,     ///< "CLOSED"
+};
+/// What kind of activity.
+enum class ActivityType {
+    note,   ///< "NOTE"
+    call,   ///< "CALL"
+    email,  ///< "EMAIL"
+};
 
 /// Upper-case wire names: "ADMIN", "NEW", "NOTE", ...
 [[nodiscard]] std::string_view to_string(Role) noexcept;
