@@ -1,0 +1,93 @@
+// crm_db: open (database + service), migrate, schema version, ping, free.
+#include "capi_internal.hpp"
+
+#include <crm/database.hpp>
+
+#include <chrono>
+#include <limits>
+
+using namespace crm::capi;
+
+namespace {
+
+// What crm_db_open() makes of its options: the C++ options of the database and of the service.
+struct Options {
+    crm::DatabaseOptions database;
+    crm::AuthOptions auth;
+};
+
+Options convert(const crm_db_options* given) {
+    crm_db_options o = CRM_DB_OPTIONS_INIT;
+    if (given) {
+        // Version 1 is every field there is. When a version 2 appends fields, a version 1 caller's
+        // struct is shorter: copy only the fields its version has, and keep defaults for the rest.
+        if (given->version < 1 || given->version > CRM_DB_OPTIONS_VERSION)
+            throw invalid_argument("opts.version", "must be CRM_DB_OPTIONS_VERSION (" +
+                                                       std::to_string(CRM_DB_OPTIONS_VERSION) + ")");
+        o = *given;
+    }
+    Options out;
+    out.database.pool_size = o.pool_size;
+    out.database.lease_timeout = std::chrono::milliseconds(o.lease_timeout_ms);
+    if (!o.jwt_secret || !*o.jwt_secret) throw invalid_argument("opts.jwt_secret", "is required");
+    out.auth.jwt_secret = text(o.jwt_secret, "opts.jwt_secret");
+    out.auth.jwt_algorithm = to_cpp(o.jwt_algorithm, "opts.jwt_algorithm");
+    out.auth.access_token_ttl = std::chrono::seconds(o.access_token_ttl_s);
+    out.auth.refresh_token_ttl = std::chrono::seconds(o.refresh_token_ttl_s);
+    out.auth.leeway = std::chrono::seconds(o.leeway_s);
+    out.auth.password_opslimit = o.password_opslimit;
+    if (o.password_memlimit > std::numeric_limits<std::size_t>::max())
+        throw invalid_argument("opts.password_memlimit", "is too large for this platform");
+    out.auth.password_memlimit = static_cast<std::size_t>(o.password_memlimit);
+    out.auth.max_concurrent_hashes = o.max_concurrent_hashes;
+    return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+int crm_db_options_init(crm_db_options* opts) {
+    return guard([&] {
+        if (!opts) throw invalid_argument("opts", "must not be NULL");
+        *opts = crm_db_options CRM_DB_OPTIONS_INIT;
+    });
+}
+
+int crm_db_open(crm_db** out, const char* url, const crm_db_options* opts) {
+    return guard([&] {
+        auto& result = out_param(out);
+        std::string_view where = text(url, "url");
+        Options options = convert(opts);
+        auto database = crm::Database::open(where, options.database);
+        crm_backend backend =
+            database.backend() == crm::Backend::postgresql ? CRM_BACKEND_POSTGRESQL : CRM_BACKEND_SQLITE;
+        result = make<crm_db>(crm::Service(std::move(database), std::move(options.auth)), backend).release();
+    });
+}
+
+int crm_db_migrate(crm_db* db) {
+    return guard([&] { service(db).database().migrate(); });
+}
+
+int crm_db_schema_version(int* out, crm_db* db) {
+    return guard([&] {
+        if (!out) throw invalid_argument("out", "must not be NULL");
+        *out = 0;
+        *out = service(db).database().schema_version();
+    });
+}
+
+int crm_db_latest_schema_version(void) { return crm::Database::latest_schema_version(); }
+
+int crm_db_ping(crm_db* db) {
+    return guard([&] {
+        if (!service(db).database().ping()) throw crm::Error(crm::Errc::unavailable, "the database cannot be reached");
+    });
+}
+
+crm_backend crm_db_backend(const crm_db* db) { return db ? db->backend : CRM_BACKEND_SQLITE; }
+
+void crm_db_free(crm_db* db) { std::unique_ptr<crm_db> owned(db); }
+
+}  // extern "C"
