@@ -1,4 +1,5 @@
-/*
+/**
+ * @file crm.h
  * libcrm C ABI: a C99 skin over the C++ API (crm::Service). Every business rule (validation,
  * the RBAC policy, token rotation) lives in the core; these functions convert arguments, call
  * one operation and convert the result or the error.
@@ -41,6 +42,7 @@
 #elif defined(__GNUC__) || defined(__clang__)
 #define CRM_API __attribute__((visibility("default")))
 #else
+/** Marks the functions the shared library exports. */
 #define CRM_API
 #endif
 
@@ -50,70 +52,74 @@ extern "C" {
 
 /* ---- Version ------------------------------------------------------------------------------ */
 
-/* The version of this header. The library checks at build time that they equal the project's
+/**@{*/
+/** The version of this header. The library checks at build time that they equal the project's
  * version; a binding compares CRM_VERSION_NUMBER with crm_version_number() to detect a header
  * and library mismatch. */
 #define CRM_VERSION_MAJOR 0
 #define CRM_VERSION_MINOR 1
 #define CRM_VERSION_PATCH 0
 #define CRM_VERSION_STRING "0.1.0"
-/* MAJOR * 1000000 + MINOR * 1000 + PATCH, as SQLite does. */
+/**@}*/
+/** MAJOR * 1000000 + MINOR * 1000 + PATCH, as SQLite does. */
 #define CRM_VERSION_NUMBER (CRM_VERSION_MAJOR * 1000000 + CRM_VERSION_MINOR * 1000 + CRM_VERSION_PATCH)
 
-/* The library's version, "MAJOR.MINOR.PATCH". The string is static and owned by the library. */
+/** The library's version, "MAJOR.MINOR.PATCH". The string is static and owned by the library. */
 CRM_API const char *crm_version(void);
-/* The library's CRM_VERSION_NUMBER. Nothing is allocated. */
+/** The library's CRM_VERSION_NUMBER. Nothing is allocated. */
 CRM_API int crm_version_number(void);
 
 /* ---- Status and errors -------------------------------------------------------------------- */
 
-/* Results of every function that can fail. Frozen: values are only ever added. */
+/** Results of every function that can fail. Frozen: values are only ever added. */
 typedef enum crm_status {
     CRM_OK = 0,
-    CRM_ENOTFOUND = -1,     /* no such object in the caller's scope */
-    CRM_ECONFLICT = -2,     /* a unique value is taken; the last ADMIN */
-    CRM_EINVALID = -3,      /* an argument fails validation; see the field errors */
-    CRM_EUNAUTHORIZED = -4, /* bad credentials or token */
-    CRM_EFORBIDDEN = -5,    /* the caller's role may not do this */
-    CRM_EUNAVAILABLE = -6,  /* the database cannot be reached */
-    CRM_EINTERNAL = -7,     /* a bug or an unexpected database state */
-    CRM_ENOMEM = -8         /* out of memory */
+    CRM_ENOTFOUND = -1,     /**< no such object in the caller's scope */
+    CRM_ECONFLICT = -2,     /**< a unique value is taken; the last ADMIN */
+    CRM_EINVALID = -3,      /**< an argument fails validation; see the field errors */
+    CRM_EUNAUTHORIZED = -4, /**< bad credentials or token */
+    CRM_EFORBIDDEN = -5,    /**< the caller's role may not do this */
+    CRM_EUNAVAILABLE = -6,  /**< the database cannot be reached */
+    CRM_EINTERNAL = -7,     /**< a bug or an unexpected database state */
+    CRM_ENOMEM = -8         /**< out of memory */
 } crm_status;
 
-/* The status's name, "CRM_OK", "CRM_ENOTFOUND", ..., or NULL for an unknown value. The string
+/** The status's name, "CRM_OK", "CRM_ENOTFOUND", ..., or NULL for an unknown value. The string
  * is static and owned by the library. */
 CRM_API const char *crm_status_name(int status);
 
-/* The last error of the calling thread. */
+/** The last error of the calling thread. */
 typedef struct crm_error crm_error;
 
-/* The last error on the calling thread: its code is CRM_OK after a call that succeeded. Never
+/** The last error on the calling thread: its code is CRM_OK after a call that succeeded. Never
  * NULL. The crm_error_* functions, getters and *_free functions do not change it; any other
  * crm_ call may. The object is owned by the library and valid until the next crm_ call on this
  * thread (other than those). */
 CRM_API const crm_error *crm_error_last(void);
-/* The error's status (a crm_status). Nothing is allocated. */
+/** The error's status (a crm_status). Nothing is allocated. */
 CRM_API int crm_error_code(const crm_error *error);
-/* A one-line message ("title is required"); "" after success. Borrowed from the error. */
+/** A one-line message ("title is required"); "" after success. Borrowed from the error. */
 CRM_API const char *crm_error_message(const crm_error *error);
-/* How many input fields are at fault (CRM_EINVALID only; 0 otherwise). Nothing is allocated. */
+/** How many input fields are at fault (CRM_EINVALID only; 0 otherwise). Nothing is allocated. */
 CRM_API size_t crm_error_field_count(const crm_error *error);
-/* The name of the i-th offending field ("title", "email", "page"), NULL when i is out of range.
+/** The name of the i-th offending field ("title", "email", "page"), NULL when i is out of range.
  * Borrowed from the error. */
 CRM_API const char *crm_error_field_name(const crm_error *error, size_t i);
-/* What is wrong with the i-th field ("is required"), NULL when i is out of range. Borrowed from
+/** What is wrong with the i-th field ("is required"), NULL when i is out of range. Borrowed from
  * the error. */
 CRM_API const char *crm_error_field_message(const crm_error *error, size_t i);
 
-/* Releases memory the library allocated for a `char *` result (JSON text). A no-op on NULL.
+/** Releases memory the library allocated for a `char *` result (JSON text). A no-op on NULL.
  * Use it, never the C library's free(). */
 CRM_API void crm_free(void *ptr);
 
 /* ---- Enums -------------------------------------------------------------------------------- */
 
+/** A user's role. ADMIN: everything; MANAGER: every lead and activity, reads any user, updates
+ * only themselves; SALES: only the leads they own and their activities, only themselves. */
 typedef enum crm_role { CRM_ROLE_ADMIN = 0, CRM_ROLE_MANAGER = 1, CRM_ROLE_SALES = 2 } crm_role;
 
-/* Pipeline order. */
+/** Pipeline order. */
 typedef enum crm_lead_status {
     CRM_LEAD_NEW = 0,
     CRM_LEAD_CONTACTED = 1,
@@ -121,241 +127,261 @@ typedef enum crm_lead_status {
     CRM_LEAD_CLOSED = 3
 } crm_lead_status;
 
+/** What kind of activity. */
 typedef enum crm_activity_type { CRM_ACTIVITY_NOTE = 0, CRM_ACTIVITY_CALL = 1, CRM_ACTIVITY_EMAIL = 2 } crm_activity_type;
 
+/** The HMAC algorithm that signs access tokens. */
 typedef enum crm_jwt_algorithm { CRM_JWT_HS256 = 0, CRM_JWT_HS384 = 1, CRM_JWT_HS512 = 2 } crm_jwt_algorithm;
 
+/** Which kind of database a crm_db is on. */
 typedef enum crm_backend { CRM_BACKEND_SQLITE = 0, CRM_BACKEND_POSTGRESQL = 1 } crm_backend;
 
-/* Wire names ("ADMIN", "NEW", "NOTE", "HS256"), or NULL for a value out of range. The strings are
+/**@{*/
+/** Wire names ("ADMIN", "NEW", "NOTE", "HS256"), or NULL for a value out of range. The strings are
  * static and owned by the library. */
 CRM_API const char *crm_role_name(crm_role role);
 CRM_API const char *crm_lead_status_name(crm_lead_status status);
 CRM_API const char *crm_activity_type_name(crm_activity_type type);
 CRM_API const char *crm_jwt_algorithm_name(crm_jwt_algorithm algorithm);
+/**@}*/
 
-/* Parse an exact wire name; anything else is CRM_EINVALID. The value is written to *out; nothing
+/**@{*/
+/** Parse an exact wire name; anything else is CRM_EINVALID. The value is written to *out; nothing
  * is allocated. */
 CRM_API int crm_role_parse(crm_role *out, const char *name);
 CRM_API int crm_lead_status_parse(crm_lead_status *out, const char *name);
 CRM_API int crm_activity_type_parse(crm_activity_type *out, const char *name);
 CRM_API int crm_jwt_algorithm_parse(crm_jwt_algorithm *out, const char *name);
+/**@}*/
 
 /* ---- Handles ------------------------------------------------------------------------------ */
 
-typedef struct crm_db crm_db;                           /* a database and the service over it */
-typedef struct crm_principal crm_principal;             /* who is acting */
-typedef struct crm_tokens crm_tokens;                   /* access + refresh token (+ user) */
-typedef struct crm_user crm_user;
-typedef struct crm_lead crm_lead;
-typedef struct crm_activity crm_activity;
-typedef struct crm_user_page crm_user_page;             /* one page of users (a list result) */
-typedef struct crm_lead_page crm_lead_page;             /* one page of leads */
-typedef struct crm_activity_page crm_activity_page;     /* one page of activities */
-typedef struct crm_user_fields crm_user_fields;         /* fields to write to a user */
-typedef struct crm_lead_fields crm_lead_fields;         /* fields of a new lead or to change */
-typedef struct crm_activity_fields crm_activity_fields; /* fields to change on an activity */
-typedef struct crm_lead_filter crm_lead_filter;         /* which leads a list returns */
+typedef struct crm_db crm_db;                           /**< a database and the service over it */
+typedef struct crm_principal crm_principal;             /**< who is acting */
+typedef struct crm_tokens crm_tokens;                   /**< access + refresh token (+ user) */
+typedef struct crm_user crm_user;                       /**< a user (read-only copy) */
+typedef struct crm_lead crm_lead;                       /**< a lead (read-only copy) */
+typedef struct crm_activity crm_activity;               /**< an activity (read-only copy) */
+typedef struct crm_user_page crm_user_page;             /**< one page of users (a list result) */
+typedef struct crm_lead_page crm_lead_page;             /**< one page of leads */
+typedef struct crm_activity_page crm_activity_page;     /**< one page of activities */
+typedef struct crm_user_fields crm_user_fields;         /**< fields to write to a user */
+typedef struct crm_lead_fields crm_lead_fields;         /**< fields of a new lead or to change */
+typedef struct crm_activity_fields crm_activity_fields; /**< fields to change on an activity */
+typedef struct crm_lead_filter crm_lead_filter;         /**< which leads a list returns */
 
 /* ---- Database ----------------------------------------------------------------------------- */
 
+/** The version of crm_db_options this header describes. */
 #define CRM_DB_OPTIONS_VERSION 1
 
-/* How to open a database. Start from CRM_DB_OPTIONS_INIT or crm_db_options_init(), then set
+/** How to open a database. Start from CRM_DB_OPTIONS_INIT or crm_db_options_init(), then set
  * fields; fields are only ever appended (with a new version). Values are passed to the core
  * as given: the core rejects what it cannot use (a TTL of 0, a secret shorter than 32 bytes). */
 typedef struct crm_db_options {
-    unsigned int version;              /* CRM_DB_OPTIONS_VERSION */
-    unsigned int pool_size;            /* connections; 0 = number of cores, at least 2 */
-    unsigned int lease_timeout_ms;     /* wait for a free connection; default 10000 */
-    const char *jwt_secret;            /* HMAC key for access tokens, at least 32 bytes; required */
-    crm_jwt_algorithm jwt_algorithm;   /* default CRM_JWT_HS256 */
-    int64_t access_token_ttl_s;        /* default 900 */
-    int64_t refresh_token_ttl_s;       /* default 604800 */
-    int64_t leeway_s;                  /* accepted clock skew on `exp`; default 5 */
-    uint64_t password_opslimit;        /* Argon2id cost; 0 = libsodium's INTERACTIVE */
-    uint64_t password_memlimit;        /* bytes; 0 = libsodium's INTERACTIVE */
-    unsigned int max_concurrent_hashes; /* 0 = number of cores */
+    unsigned int version;              /**< CRM_DB_OPTIONS_VERSION */
+    unsigned int pool_size;            /**< connections; 0 = number of cores, at least 2 */
+    unsigned int lease_timeout_ms;     /**< wait for a free connection; default 10000 */
+    const char *jwt_secret;            /**< HMAC key for access tokens, at least 32 bytes; required */
+    crm_jwt_algorithm jwt_algorithm;   /**< default CRM_JWT_HS256 */
+    int64_t access_token_ttl_s;        /**< default 900 */
+    int64_t refresh_token_ttl_s;       /**< default 604800 */
+    int64_t leeway_s;                  /**< accepted clock skew on `exp`; default 5 */
+    uint64_t password_opslimit;        /**< Argon2id cost; 0 = libsodium's INTERACTIVE */
+    uint64_t password_memlimit;        /**< bytes; 0 = libsodium's INTERACTIVE */
+    unsigned int max_concurrent_hashes; /**< 0 = number of cores */
 } crm_db_options;
 
+/** The default options (without the required jwt_secret). */
 #define CRM_DB_OPTIONS_INIT {CRM_DB_OPTIONS_VERSION, 0, 10000, NULL, CRM_JWT_HS256, 900, 604800, 5, 0, 0, 0}
 
-/* Fills *opts with the defaults (CRM_DB_OPTIONS_INIT). Returns CRM_EINVALID for NULL. Nothing is
+/** Fills *opts with the defaults (CRM_DB_OPTIONS_INIT). Returns CRM_EINVALID for NULL. Nothing is
  * allocated. */
 CRM_API int crm_db_options_init(crm_db_options *opts);
 
-/* Opens `url` (`sqlite:PATH`, `sqlite::memory:` or `postgresql://user:pass@host:port/db`) and
+/** Opens `url` (`sqlite:PATH`, `sqlite::memory:` or `postgresql://user:pass@host:port/db`) and
  * starts the service over it. `opts` NULL means the defaults, which carry no jwt_secret: a NULL or
  * empty secret is CRM_EINVALID, so real callers always pass options. A malformed URL is
  * CRM_EINVALID, an unreachable server CRM_EUNAVAILABLE. Does not change the schema (see
  * crm_db_migrate). The handle in *out belongs to the caller and is freed with crm_db_free(). */
 CRM_API int crm_db_open(crm_db **out, const char *url, const crm_db_options *opts);
-/* Applies every migration not applied yet; idempotent. Nothing is allocated for the caller. */
+/** Applies every migration not applied yet; idempotent. Nothing is allocated for the caller. */
 CRM_API int crm_db_migrate(crm_db *db);
-/* The highest migration applied (0 for an empty database) into *out. Nothing is allocated. */
+/** The highest migration applied (0 for an empty database) into *out. Nothing is allocated. */
 CRM_API int crm_db_schema_version(int *out, crm_db *db);
-/* The highest migration this library knows. Nothing is allocated. */
+/** The highest migration this library knows. Nothing is allocated. */
 CRM_API int crm_db_latest_schema_version(void);
-/* CRM_OK when a connection answers now, CRM_EUNAVAILABLE otherwise. Nothing is allocated. */
+/** CRM_OK when a connection answers now, CRM_EUNAVAILABLE otherwise. Nothing is allocated. */
 CRM_API int crm_db_ping(crm_db *db);
-/* The backend of an open database (CRM_BACKEND_SQLITE for NULL). Nothing is allocated. */
+/** The backend of an open database (CRM_BACKEND_SQLITE for NULL). Nothing is allocated. */
 CRM_API crm_backend crm_db_backend(const crm_db *db);
-/* Closes the pool and frees the handle; handles obtained through it stay valid (they hold
+/** Closes the pool and frees the handle; handles obtained through it stay valid (they hold
  * copies). A no-op on NULL. Releases what crm_db_open() allocated. */
 CRM_API void crm_db_free(crm_db *db);
 
 /* ---- Principals and authentication -------------------------------------------------------- */
 
-/* The trusted host application itself: may do everything, owns nothing (its leads are unowned,
+/** The trusted host application itself: may do everything, owns nothing (its leads are unowned,
  * its activities have no author). Never implied: pass it explicitly. The handle in *out belongs
  * to the caller and is freed with crm_principal_free(). */
 CRM_API int crm_principal_system(crm_principal **out);
-/* The acting user's id, or NULL for the system principal. Borrowed from the principal. */
+/** The acting user's id, or NULL for the system principal. Borrowed from the principal. */
 CRM_API const char *crm_principal_user_id(const crm_principal *principal);
-/* The acting user's role (CRM_ROLE_ADMIN for the system principal, CRM_ROLE_SALES for NULL).
+/** The acting user's role (CRM_ROLE_ADMIN for the system principal, CRM_ROLE_SALES for NULL).
  * Nothing is allocated. */
 CRM_API crm_role crm_principal_role(const crm_principal *principal);
-/* 1 for the system principal, 0 otherwise. Nothing is allocated. */
+/** 1 for the system principal, 0 otherwise. Nothing is allocated. */
 CRM_API int crm_principal_is_system(const crm_principal *principal);
-/* Frees a principal; a no-op on NULL. Releases what crm_principal_system() or
+/** Frees a principal; a no-op on NULL. Releases what crm_principal_system() or
  * crm_auth_authenticate() allocated. */
 CRM_API void crm_principal_free(crm_principal *principal);
 
-/* Creates a SALES user (`name` NULL: the part of the email before '@') and logs them in.
+/** Creates a SALES user (`name` NULL: the part of the email before '@') and logs them in.
  * CRM_ECONFLICT when the email is taken. The tokens in *out belong to the caller and are freed
  * with crm_tokens_free(). */
 CRM_API int crm_auth_register(crm_tokens **out, crm_db *db, const char *email, const char *password,
                               const char *name);
-/* Checks the credentials and issues tokens; an unknown email and a wrong password are the same
+/** Checks the credentials and issues tokens; an unknown email and a wrong password are the same
  * CRM_EUNAUTHORIZED. The tokens in *out belong to the caller and are freed with crm_tokens_free(). */
 CRM_API int crm_auth_login(crm_tokens **out, crm_db *db, const char *email, const char *password);
-/* Rotates a refresh token: the one given is spent. Presenting a spent token again revokes every
+/** Rotates a refresh token: the one given is spent. Presenting a spent token again revokes every
  * refresh token of that user. The result has no user. The tokens in *out belong to the caller and
  * are freed with crm_tokens_free(). */
 CRM_API int crm_auth_refresh(crm_tokens **out, crm_db *db, const char *refresh_token);
-/* Revokes a refresh token; an unknown token is not an error. Nothing is allocated. */
+/** Revokes a refresh token; an unknown token is not an error. Nothing is allocated. */
 CRM_API int crm_auth_logout(crm_db *db, const char *refresh_token);
-/* Verifies an access token against the user's current row: CRM_EUNAUTHORIZED for a bad or
+/** Verifies an access token against the user's current row: CRM_EUNAUTHORIZED for a bad or
  * expired token or a deleted user. The principal in *out belongs to the caller and is freed with
  * crm_principal_free(). */
 CRM_API int crm_auth_authenticate(crm_principal **out, crm_db *db, const char *access_token);
-/* The acting user's current row. The user in *out belongs to the caller and is freed with
+/** The acting user's current row. The user in *out belongs to the caller and is freed with
  * crm_user_free(). */
 CRM_API int crm_auth_me(crm_user **out, crm_db *db, const crm_principal *actor);
 
-/* The JWS access token. Borrowed from the tokens. */
+/** The JWS access token. Borrowed from the tokens. */
 CRM_API const char *crm_tokens_access_token(const crm_tokens *tokens);
-/* The opaque refresh token. Borrowed from the tokens. */
+/** The opaque refresh token. Borrowed from the tokens. */
 CRM_API const char *crm_tokens_refresh_token(const crm_tokens *tokens);
-/* The user who logged in or registered; NULL after crm_auth_refresh(). Borrowed from the tokens:
+/** The user who logged in or registered; NULL after crm_auth_refresh(). Borrowed from the tokens:
  * do not free it. */
 CRM_API const crm_user *crm_tokens_user(const crm_tokens *tokens);
-/* {"user"?, "accessToken", "refreshToken"} as JSON text in *out (the login response's shape). The
+/** {"user"?, "accessToken", "refreshToken"} as JSON text in *out (the login response's shape). The
  * text belongs to the caller and is released with crm_free(). */
 CRM_API int crm_tokens_to_json(char **out, const crm_tokens *tokens);
-/* Frees tokens and the user they hold; a no-op on NULL. Releases what crm_auth_* allocated. */
+/** Frees tokens and the user they hold; a no-op on NULL. Releases what crm_auth_* allocated. */
 CRM_API void crm_tokens_free(crm_tokens *tokens);
 
 /* ---- Pagination --------------------------------------------------------------------------- */
 
-/* Pages start at 1; a limit runs from 1 to CRM_PAGE_MAX_LIMIT. Anything else is CRM_EINVALID. */
+/**@{*/
+/** Pages start at 1; a limit runs from 1 to CRM_PAGE_MAX_LIMIT. Anything else is CRM_EINVALID. */
 #define CRM_PAGE_DEFAULT_LIMIT 20
 #define CRM_PAGE_MAX_LIMIT 100
+/**@}*/
 
 /* ---- Users -------------------------------------------------------------------------------- */
 
-/* One page of users (ADMIN only; others CRM_EFORBIDDEN), oldest first. The page in *out belongs
+/** One page of users (ADMIN only; others CRM_EFORBIDDEN), oldest first. The page in *out belongs
  * to the caller and is freed with crm_user_page_free(). */
 CRM_API int crm_user_list(crm_user_page **out, crm_db *db, const crm_principal *actor, int64_t page, int64_t limit);
-/* A user by id: ADMIN and MANAGER any, SALES only themselves (CRM_EFORBIDDEN otherwise). The user
+/** A user by id: ADMIN and MANAGER any, SALES only themselves (CRM_EFORBIDDEN otherwise). The user
  * in *out belongs to the caller and is freed with crm_user_free(). */
 CRM_API int crm_user_get(crm_user **out, crm_db *db, const crm_principal *actor, const char *id);
-/* Creates a user with any role (ADMIN and the system principal only); `name` NULL: the part of
+/** Creates a user with any role (ADMIN and the system principal only); `name` NULL: the part of
  * the email before '@'. The user in *out belongs to the caller and is freed with crm_user_free(). */
 CRM_API int crm_user_create(crm_user **out, crm_db *db, const crm_principal *actor, const char *email,
                             const char *password, const char *name, crm_role role);
-/* Applies the fields set in `changes` to a user (ADMIN: anyone, any field; others: themselves,
+/** Applies the fields set in `changes` to a user (ADMIN: anyone, any field; others: themselves,
  * not the role). CRM_ECONFLICT for a taken email or for demoting the last ADMIN. Changing a
  * password revokes all of that user's refresh tokens. The user in *out belongs to the caller and
  * is freed with crm_user_free(). */
 CRM_API int crm_user_update(crm_user **out, crm_db *db, const crm_principal *actor, const char *id,
                             const crm_user_fields *changes);
-/* Deletes a user (ADMIN only; CRM_ECONFLICT for the last ADMIN): their leads become unowned,
+/** Deletes a user (ADMIN only; CRM_ECONFLICT for the last ADMIN): their leads become unowned,
  * their activities authorless, their tokens are revoked. Nothing is allocated. */
 CRM_API int crm_user_delete(crm_db *db, const crm_principal *actor, const char *id);
 
-/* A user's id, name, email (trimmed, lower case), and createdAt and updatedAt as RFC 3339 text.
+/**@{*/
+/** A user's id, name, email (trimmed, lower case), and createdAt and updatedAt as RFC 3339 text.
  * The strings are borrowed from the user. */
 CRM_API const char *crm_user_id(const crm_user *user);
 CRM_API const char *crm_user_name(const crm_user *user);
 CRM_API const char *crm_user_email(const crm_user *user);
 CRM_API const char *crm_user_created_at(const crm_user *user);
 CRM_API const char *crm_user_updated_at(const crm_user *user);
-/* The user's role (CRM_ROLE_SALES for NULL). Nothing is allocated. */
+/**@}*/
+/** The user's role (CRM_ROLE_SALES for NULL). Nothing is allocated. */
 CRM_API crm_role crm_user_role(const crm_user *user);
-/* Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
+/**@{*/
+/** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_user_created_at_ms(const crm_user *user);
 CRM_API int64_t crm_user_updated_at_ms(const crm_user *user);
-/* The user as the HTTP contract's resource {"id","name","email","role","createdAt","updatedAt"}.
+/**@}*/
+/** The user as the HTTP contract's resource {"id","name","email","role","createdAt","updatedAt"}.
  * The text in *out belongs to the caller and is released with crm_free(). */
 CRM_API int crm_user_to_json(char **out, const crm_user *user);
-/* Frees a user; a no-op on NULL. Releases what crm_user_* and crm_auth_me() allocated. */
+/** Frees a user; a no-op on NULL. Releases what crm_user_* and crm_auth_me() allocated. */
 CRM_API void crm_user_free(crm_user *user);
 
-/* Number of users on this page. Nothing is allocated. */
+/** Number of users on this page. Nothing is allocated. */
 CRM_API size_t crm_user_page_count(const crm_user_page *page);
-/* The i-th user of the page, NULL when out of range. Borrowed from the page: do not free it. */
+/** The i-th user of the page, NULL when out of range. Borrowed from the page: do not free it. */
 CRM_API const crm_user *crm_user_page_at(const crm_user_page *page, size_t i);
-/* The page number (from 1), the limit asked for, the number of matching rows in all pages and
+/**@{*/
+/** The page number (from 1), the limit asked for, the number of matching rows in all pages and
  * the number of pages (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_user_page_number(const crm_user_page *page);
 CRM_API int64_t crm_user_page_limit(const crm_user_page *page);
 CRM_API int64_t crm_user_page_total(const crm_user_page *page);
 CRM_API int64_t crm_user_page_total_pages(const crm_user_page *page);
-/* {"data": [...], "pagination": {"page","limit","total","totalPages"}}. The text in *out belongs
+/**@}*/
+/** {"data": [...], "pagination": {"page","limit","total","totalPages"}}. The text in *out belongs
  * to the caller and is released with crm_free(). */
 CRM_API int crm_user_page_to_json(char **out, const crm_user_page *page);
-/* Frees the page and the users in it; a no-op on NULL. Releases what crm_user_list() allocated. */
+/** Frees the page and the users in it; a no-op on NULL. Releases what crm_user_list() allocated. */
 CRM_API void crm_user_page_free(crm_user_page *page);
 
-/* A set of user fields to change; a field never set is left as it is. The handle in *out belongs
+/** A set of user fields to change; a field never set is left as it is. The handle in *out belongs
  * to the caller and is freed with crm_user_fields_free(). */
 CRM_API int crm_user_fields_new(crm_user_fields **out);
-/* Setters: each records one field; the strings are copied, nothing stays borrowed. */
+/**@{*/
+/** Setters: each records one field; the strings are copied, nothing stays borrowed. */
 CRM_API int crm_user_fields_set_name(crm_user_fields *fields, const char *name);
 CRM_API int crm_user_fields_set_email(crm_user_fields *fields, const char *email);
 CRM_API int crm_user_fields_set_role(crm_user_fields *fields, crm_role role);
-/* A new password; `current_password` is required when users change their own password (NULL
+/**@}*/
+/** A new password; `current_password` is required when users change their own password (NULL
  * otherwise). The strings are copied, nothing stays borrowed. */
 CRM_API int crm_user_fields_set_password(crm_user_fields *fields, const char *password, const char *current_password);
-/* Frees the fields; a no-op on NULL. Releases what crm_user_fields_new() allocated. */
+/** Frees the fields; a no-op on NULL. Releases what crm_user_fields_new() allocated. */
 CRM_API void crm_user_fields_free(crm_user_fields *fields);
 
 /* ---- Leads -------------------------------------------------------------------------------- */
 
-/* Creates a lead from `fields`: title is required; status defaults to NEW; owner not set means
+/** Creates a lead from `fields`: title is required; status defaults to NEW; owner not set means
  * the caller (unowned for the system principal), owner set to NULL means unowned (ADMIN and
  * MANAGER only); SALES may own only their own leads (CRM_EFORBIDDEN). The lead in *out belongs to
  * the caller and is freed with crm_lead_free(). */
 CRM_API int crm_lead_create(crm_lead **out, crm_db *db, const crm_principal *actor, const crm_lead_fields *fields);
-/* A lead by id; CRM_ENOTFOUND outside the caller's scope. The lead in *out belongs to the caller
+/** A lead by id; CRM_ENOTFOUND outside the caller's scope. The lead in *out belongs to the caller
  * and is freed with crm_lead_free(). */
 CRM_API int crm_lead_get(crm_lead **out, crm_db *db, const crm_principal *actor, const char *id);
-/* Applies the fields set in `changes`, with the same rules as crm_lead_create(). The lead in *out
+/** Applies the fields set in `changes`, with the same rules as crm_lead_create(). The lead in *out
  * belongs to the caller and is freed with crm_lead_free(). */
 CRM_API int crm_lead_update(crm_lead **out, crm_db *db, const crm_principal *actor, const char *id,
                             const crm_lead_fields *changes);
-/* Deletes a lead and its activities; CRM_ENOTFOUND outside the caller's scope. Nothing is
+/** Deletes a lead and its activities; CRM_ENOTFOUND outside the caller's scope. Nothing is
  * allocated. */
 CRM_API int crm_lead_delete(crm_db *db, const crm_principal *actor, const char *id);
-/* One page of the leads in the caller's scope that match `filter` (NULL: all), ordered by `sort`:
+/** One page of the leads in the caller's scope that match `filter` (NULL: all), ordered by `sort`:
  * "createdAt", "updatedAt", "title" or "status" (pipeline order), with a leading '-' for
  * descending; NULL means "-createdAt"; ties are broken by id. The page in *out belongs to the
  * caller and is freed with crm_lead_page_free(). */
 CRM_API int crm_lead_list(crm_lead_page **out, crm_db *db, const crm_principal *actor, const crm_lead_filter *filter,
                           const char *sort, int64_t page, int64_t limit);
 
-/* A lead's fields; nullable ones (description, source, owner id, metadata) are NULL when null,
+/**@{*/
+/** A lead's fields; nullable ones (description, source, owner id, metadata) are NULL when null,
  * and metadata is a JSON object as text. The strings are borrowed from the lead. */
 CRM_API const char *crm_lead_id(const crm_lead *lead);
 CRM_API const char *crm_lead_title(const crm_lead *lead);
@@ -365,92 +391,100 @@ CRM_API const char *crm_lead_owner_id(const crm_lead *lead);
 CRM_API const char *crm_lead_metadata(const crm_lead *lead);
 CRM_API const char *crm_lead_created_at(const crm_lead *lead);
 CRM_API const char *crm_lead_updated_at(const crm_lead *lead);
-/* The lead's status (CRM_LEAD_NEW for NULL). Nothing is allocated. */
+/**@}*/
+/** The lead's status (CRM_LEAD_NEW for NULL). Nothing is allocated. */
 CRM_API crm_lead_status crm_lead_status_of(const crm_lead *lead);
-/* Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
+/**@{*/
+/** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_lead_created_at_ms(const crm_lead *lead);
 CRM_API int64_t crm_lead_updated_at_ms(const crm_lead *lead);
-/* The lead as the HTTP contract's resource {"id","title","description","status","source",
+/**@}*/
+/** The lead as the HTTP contract's resource {"id","title","description","status","source",
  * "ownerId","metadata","createdAt","updatedAt"}. The text in *out belongs to the caller and is
  * released with crm_free(). */
 CRM_API int crm_lead_to_json(char **out, const crm_lead *lead);
-/* Frees a lead; a no-op on NULL. Releases what crm_lead_* allocated. */
+/** Frees a lead; a no-op on NULL. Releases what crm_lead_* allocated. */
 CRM_API void crm_lead_free(crm_lead *lead);
 
-/* Number of leads on this page. Nothing is allocated. */
+/** Number of leads on this page. Nothing is allocated. */
 CRM_API size_t crm_lead_page_count(const crm_lead_page *page);
-/* The i-th lead of the page, NULL when out of range. Borrowed from the page: do not free it. */
+/** The i-th lead of the page, NULL when out of range. Borrowed from the page: do not free it. */
 CRM_API const crm_lead *crm_lead_page_at(const crm_lead_page *page, size_t i);
-/* The page number (from 1), the limit asked for, the number of matching rows in all pages and
+/**@{*/
+/** The page number (from 1), the limit asked for, the number of matching rows in all pages and
  * the number of pages (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_lead_page_number(const crm_lead_page *page);
 CRM_API int64_t crm_lead_page_limit(const crm_lead_page *page);
 CRM_API int64_t crm_lead_page_total(const crm_lead_page *page);
 CRM_API int64_t crm_lead_page_total_pages(const crm_lead_page *page);
-/* {"data": [...], "pagination": {...}}. The text in *out belongs to the caller and is released
+/**@}*/
+/** {"data": [...], "pagination": {...}}. The text in *out belongs to the caller and is released
  * with crm_free(). */
 CRM_API int crm_lead_page_to_json(char **out, const crm_lead_page *page);
-/* Frees the page and the leads in it; a no-op on NULL. Releases what crm_lead_list() allocated. */
+/** Frees the page and the leads in it; a no-op on NULL. Releases what crm_lead_list() allocated. */
 CRM_API void crm_lead_page_free(crm_lead_page *page);
 
-/* A set of lead fields: for crm_lead_create() the new lead's values, for crm_lead_update() the
+/** A set of lead fields: for crm_lead_create() the new lead's values, for crm_lead_update() the
  * changes; a field never set is left out (as it is, or its default). For a nullable field, a
  * NULL value sets it to null. The handle in *out belongs to the caller and is freed with
  * crm_lead_fields_free(). */
 CRM_API int crm_lead_fields_new(crm_lead_fields **out);
-/* Setters: each records one field; the strings are copied, nothing stays borrowed. */
+/**@{*/
+/** Setters: each records one field; the strings are copied, nothing stays borrowed. */
 CRM_API int crm_lead_fields_set_title(crm_lead_fields *fields, const char *title);
 CRM_API int crm_lead_fields_set_description(crm_lead_fields *fields, const char *description /* NULL: null */);
 CRM_API int crm_lead_fields_set_status(crm_lead_fields *fields, crm_lead_status status);
 CRM_API int crm_lead_fields_set_source(crm_lead_fields *fields, const char *source /* NULL: null */);
 CRM_API int crm_lead_fields_set_owner_id(crm_lead_fields *fields, const char *owner_id /* NULL: unowned */);
-/* `metadata_json`: a JSON object as text; NULL or the JSON text `null` sets null; text that is
+/**@}*/
+/** `metadata_json`: a JSON object as text; NULL or the JSON text `null` sets null; text that is
  * not JSON is CRM_EINVALID here, JSON that is not an object is refused by create/update. The text
  * is copied, nothing stays borrowed. */
 CRM_API int crm_lead_fields_set_metadata(crm_lead_fields *fields, const char *metadata_json);
-/* Frees the fields; a no-op on NULL. Releases what crm_lead_fields_new() allocated. */
+/** Frees the fields; a no-op on NULL. Releases what crm_lead_fields_new() allocated. */
 CRM_API void crm_lead_fields_free(crm_lead_fields *fields);
 
-/* Which leads crm_lead_list() returns; a filter never set matches everything. The handle in *out
+/** Which leads crm_lead_list() returns; a filter never set matches everything. The handle in *out
  * belongs to the caller and is freed with crm_lead_filter_free(). */
 CRM_API int crm_lead_filter_new(crm_lead_filter **out);
-/* Only leads with one of these statuses (`count` 0: any status; `statuses` may then be NULL). The
+/** Only leads with one of these statuses (`count` 0: any status; `statuses` may then be NULL). The
  * array is copied, nothing stays borrowed. */
 CRM_API int crm_lead_filter_set_statuses(crm_lead_filter *filter, const crm_lead_status *statuses, size_t count);
-/* Only leads of this owner; NULL: only unowned leads. The string is copied, nothing stays
+/** Only leads of this owner; NULL: only unowned leads. The string is copied, nothing stays
  * borrowed. */
 CRM_API int crm_lead_filter_set_owner_id(crm_lead_filter *filter, const char *owner_id);
-/* Only leads with exactly this source. The string is copied, nothing stays borrowed. */
+/** Only leads with exactly this source. The string is copied, nothing stays borrowed. */
 CRM_API int crm_lead_filter_set_source(crm_lead_filter *filter, const char *source);
-/* Only leads whose title or description contains `q`, ignoring case. The string is copied,
+/** Only leads whose title or description contains `q`, ignoring case. The string is copied,
  * nothing stays borrowed. */
 CRM_API int crm_lead_filter_set_query(crm_lead_filter *filter, const char *q);
-/* Frees the filter; a no-op on NULL. Releases what crm_lead_filter_new() allocated. */
+/** Frees the filter; a no-op on NULL. Releases what crm_lead_filter_new() allocated. */
 CRM_API void crm_lead_filter_free(crm_lead_filter *filter);
 
 /* ---- Activities --------------------------------------------------------------------------- */
 
-/* Adds an activity to a lead (`body` NULL: null); its author is the caller (none for the system
+/** Adds an activity to a lead (`body` NULL: null); its author is the caller (none for the system
  * principal). CRM_ENOTFOUND when the lead is outside the caller's scope. The activity in *out
  * belongs to the caller and is freed with crm_activity_free(). */
 CRM_API int crm_activity_create(crm_activity **out, crm_db *db, const crm_principal *actor, const char *lead_id,
                                 crm_activity_type type, const char *body);
-/* An activity by id; CRM_ENOTFOUND when its lead is outside the caller's scope. The activity in
+/** An activity by id; CRM_ENOTFOUND when its lead is outside the caller's scope. The activity in
  * *out belongs to the caller and is freed with crm_activity_free(). */
 CRM_API int crm_activity_get(crm_activity **out, crm_db *db, const crm_principal *actor, const char *id);
-/* Applies the fields set in `changes`. The activity in *out belongs to the caller and is freed
+/** Applies the fields set in `changes`. The activity in *out belongs to the caller and is freed
  * with crm_activity_free(). */
 CRM_API int crm_activity_update(crm_activity **out, crm_db *db, const crm_principal *actor, const char *id,
                                 const crm_activity_fields *changes);
-/* Deletes an activity. Nothing is allocated. */
+/** Deletes an activity. Nothing is allocated. */
 CRM_API int crm_activity_delete(crm_db *db, const crm_principal *actor, const char *id);
-/* One page of a lead's activities, newest first; CRM_ENOTFOUND when the lead is outside the
+/** One page of a lead's activities, newest first; CRM_ENOTFOUND when the lead is outside the
  * caller's scope. The page in *out belongs to the caller and is freed with
  * crm_activity_page_free(). */
 CRM_API int crm_activity_list(crm_activity_page **out, crm_db *db, const crm_principal *actor, const char *lead_id,
                               int64_t page, int64_t limit);
 
-/* An activity's fields; body and author id are NULL when null (the author is null once that user
+/**@{*/
+/** An activity's fields; body and author id are NULL when null (the author is null once that user
  * is deleted, or for the system principal). The strings are borrowed from the activity. */
 CRM_API const char *crm_activity_id(const crm_activity *activity);
 CRM_API const char *crm_activity_lead_id(const crm_activity *activity);
@@ -458,45 +492,52 @@ CRM_API const char *crm_activity_body(const crm_activity *activity);
 CRM_API const char *crm_activity_created_by(const crm_activity *activity);
 CRM_API const char *crm_activity_created_at(const crm_activity *activity);
 CRM_API const char *crm_activity_updated_at(const crm_activity *activity);
-/* The activity's type (CRM_ACTIVITY_NOTE for NULL). Nothing is allocated. */
+/**@}*/
+/** The activity's type (CRM_ACTIVITY_NOTE for NULL). Nothing is allocated. */
 CRM_API crm_activity_type crm_activity_type_of(const crm_activity *activity);
-/* Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
+/**@{*/
+/** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_activity_created_at_ms(const crm_activity *activity);
 CRM_API int64_t crm_activity_updated_at_ms(const crm_activity *activity);
-/* The activity as the HTTP contract's resource {"id","leadId","type","body","createdBy",
+/**@}*/
+/** The activity as the HTTP contract's resource {"id","leadId","type","body","createdBy",
  * "createdAt","updatedAt"}. The text in *out belongs to the caller and is released with
  * crm_free(). */
 CRM_API int crm_activity_to_json(char **out, const crm_activity *activity);
-/* Frees an activity; a no-op on NULL. Releases what crm_activity_* allocated. */
+/** Frees an activity; a no-op on NULL. Releases what crm_activity_* allocated. */
 CRM_API void crm_activity_free(crm_activity *activity);
 
-/* Number of activities on this page. Nothing is allocated. */
+/** Number of activities on this page. Nothing is allocated. */
 CRM_API size_t crm_activity_page_count(const crm_activity_page *page);
-/* The i-th activity of the page, NULL when out of range. Borrowed from the page: do not free it. */
+/** The i-th activity of the page, NULL when out of range. Borrowed from the page: do not free it. */
 CRM_API const crm_activity *crm_activity_page_at(const crm_activity_page *page, size_t i);
-/* The page number (from 1), the limit asked for, the number of matching rows in all pages and
+/**@{*/
+/** The page number (from 1), the limit asked for, the number of matching rows in all pages and
  * the number of pages (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_activity_page_number(const crm_activity_page *page);
 CRM_API int64_t crm_activity_page_limit(const crm_activity_page *page);
 CRM_API int64_t crm_activity_page_total(const crm_activity_page *page);
 CRM_API int64_t crm_activity_page_total_pages(const crm_activity_page *page);
-/* {"data": [...], "pagination": {...}}. The text in *out belongs to the caller and is released
+/**@}*/
+/** {"data": [...], "pagination": {...}}. The text in *out belongs to the caller and is released
  * with crm_free(). */
 CRM_API int crm_activity_page_to_json(char **out, const crm_activity_page *page);
-/* Frees the page and the activities in it; a no-op on NULL. Releases what crm_activity_list()
+/** Frees the page and the activities in it; a no-op on NULL. Releases what crm_activity_list()
  * allocated. */
 CRM_API void crm_activity_page_free(crm_activity_page *page);
 
-/* A set of activity fields to change; a field never set is left as it is. The handle in *out
+/** A set of activity fields to change; a field never set is left as it is. The handle in *out
  * belongs to the caller and is freed with crm_activity_fields_free(). */
 CRM_API int crm_activity_fields_new(crm_activity_fields **out);
-/* Setters: each records one field; the strings are copied, nothing stays borrowed. */
+/**@{*/
+/** Setters: each records one field; the strings are copied, nothing stays borrowed. */
 CRM_API int crm_activity_fields_set_type(crm_activity_fields *fields, crm_activity_type type);
 CRM_API int crm_activity_fields_set_body(crm_activity_fields *fields, const char *body /* NULL: null */);
-/* The activity's lead may be restated but not changed: a different lead id is CRM_EINVALID on
+/**@}*/
+/** The activity's lead may be restated but not changed: a different lead id is CRM_EINVALID on
  * update. The string is copied, nothing stays borrowed. */
 CRM_API int crm_activity_fields_set_lead_id(crm_activity_fields *fields, const char *lead_id);
-/* Frees the fields; a no-op on NULL. Releases what crm_activity_fields_new() allocated. */
+/** Frees the fields; a no-op on NULL. Releases what crm_activity_fields_new() allocated. */
 CRM_API void crm_activity_fields_free(crm_activity_fields *fields);
 
 #ifdef __cplusplus
