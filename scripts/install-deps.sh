@@ -8,7 +8,7 @@ packages=(
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev
   libsodium-dev libcjose-dev libjansson-dev libfmt-dev
   doctest-dev libcpp-httplib-dev nlohmann-json3-dev
-  postgresql-15 python3 valgrind curl doxygen
+  postgresql-15 python3 python3-pip python3-setuptools python3-wheel valgrind curl doxygen
 )
 
 missing=()

@@ -1,0 +1,37 @@
+"""libcrm for Python: an embeddable CRM core (users, leads, activities, authentication).
+
+    import crm
+    with crm.Database.open("sqlite:crm.db", jwt_secret=secret) as db:
+        db.migrate()
+        system = crm.Principal.system()
+        lead = db.create_lead(system, "ACME", metadata={"size": 40})
+
+The shared library is found through ``CRM_LIBRARY``, beside this package, or on the system (see
+``crm._lib``). Every operation takes the acting principal first and returns frozen dataclasses;
+failures raise subclasses of :class:`crm.Error`.
+"""
+
+from ._errors import (Conflict, Error, Forbidden, InternalError, NotFound, OutOfMemory, Status, Unauthorized,
+                      Unavailable, ValidationError)
+from ._lib import path as library_path
+from ._version import __version__
+from ._ffi import lib as _c
+from ._models import (UNSET, Activity, ActivityType, AuthResult, Backend, JwtAlgorithm, Lead, LeadStatus, Page, Role,
+                      Tokens, Unset, User)
+from ._principal import Principal
+from ._database import Database
+
+
+def library_version() -> str:
+    """The loaded libcrm's version, "MAJOR.MINOR.PATCH"."""
+    return _c.crm_version().decode()
+
+
+__all__ = [
+    "__version__", "library_version", "library_path",
+    "Database", "Principal",
+    "User", "Lead", "Activity", "Page", "Tokens", "AuthResult",
+    "Role", "LeadStatus", "ActivityType", "JwtAlgorithm", "Backend", "UNSET", "Unset",
+    "Error", "NotFound", "Conflict", "ValidationError", "Unauthorized", "Forbidden", "Unavailable",
+    "InternalError", "OutOfMemory", "Status",
+]

@@ -1,0 +1,114 @@
+"""Leads: create, get, update, delete, list with filters (crm.Database methods)."""
+
+from __future__ import annotations
+
+from ctypes import c_int
+import uuid
+from typing import Any, Iterable
+
+from . import _convert as cv
+from ._ffi import (CRM_PAGE_DEFAULT_LIMIT, crm_lead, crm_lead_fields, crm_lead_filter, crm_lead_page, fetch, lib,
+                   new)
+from ._models import UNSET, Lead, LeadStatus, Page, Unset
+from ._principal import Principal, acting
+
+
+def _lead_fields(title: Any, description: Any, status: Any, source: Any, owner_id: Any, metadata: Any) -> Any:
+    """A new crm_lead_fields with the fields not UNSET (the caller frees it)."""
+    setters: list[tuple[Any, Any]] = []
+    if title is not UNSET:
+        setters.append((lib.crm_lead_fields_set_title, cv.text(title, "title")))
+    if description is not UNSET:
+        setters.append((lib.crm_lead_fields_set_description, cv.text(description, "description")))
+    if status is not UNSET:
+        setters.append((lib.crm_lead_fields_set_status, cv.enum_in(status, LeadStatus, "status")))
+    if source is not UNSET:
+        setters.append((lib.crm_lead_fields_set_source, cv.text(source, "source")))
+    if owner_id is not UNSET:
+        setters.append((lib.crm_lead_fields_set_owner_id, cv.id_in(owner_id, "owner_id")))
+    if metadata is not UNSET:
+        setters.append((lib.crm_lead_fields_set_metadata, cv.metadata_in(metadata)))
+    fields = new(lib.crm_lead_fields_new, crm_lead_fields)
+    try:
+        for setter, value in setters:
+            setter(fields, value)
+    except BaseException:
+        lib.crm_lead_fields_free(fields)
+        raise
+    return fields
+
+
+class LeadOperations:
+    def create_lead(self, principal: Principal, title: str, *, description: str | None | Unset = UNSET,
+                    status: LeadStatus | str | Unset = UNSET, source: str | None | Unset = UNSET,
+                    owner_id: str | uuid.UUID | None | Unset = UNSET,
+                    metadata: dict[str, Any] | None | Unset = UNSET) -> Lead:
+        """A new lead. ``status`` defaults to NEW; ``owner_id`` left out means the caller (unowned
+        for the system principal), None means unowned (ADMIN and MANAGER only); SALES may own only
+        their own leads (Forbidden). ``metadata``: a dict (stored as JSON) or None."""
+        fields = _lead_fields(title, description, status, source, owner_id, metadata)
+        try:
+            with self._using() as db, acting(principal) as actor:
+                return fetch(lib.crm_lead_create, crm_lead, lib.crm_lead_free, cv.lead, db, actor, fields)
+        finally:
+            lib.crm_lead_fields_free(fields)
+
+    def get_lead(self, principal: Principal, id: str | uuid.UUID) -> Lead:
+        """A lead by id; NotFound outside the caller's scope."""
+        key = cv.id_in(id, "id")
+        with self._using() as db, acting(principal) as actor:
+            return fetch(lib.crm_lead_get, crm_lead, lib.crm_lead_free, cv.lead, db, actor, key)
+
+    def update_lead(self, principal: Principal, id: str | uuid.UUID, *, title: str | Unset = UNSET,
+                    description: str | None | Unset = UNSET, status: LeadStatus | str | Unset = UNSET,
+                    source: str | None | Unset = UNSET, owner_id: str | uuid.UUID | None | Unset = UNSET,
+                    metadata: dict[str, Any] | None | Unset = UNSET) -> Lead:
+        """Changes the fields given (left out: as they are; None: null where the field allows it),
+        with the rules of :meth:`create_lead`."""
+        key = cv.id_in(id, "id")
+        changes = _lead_fields(title, description, status, source, owner_id, metadata)
+        try:
+            with self._using() as db, acting(principal) as actor:
+                return fetch(lib.crm_lead_update, crm_lead, lib.crm_lead_free, cv.lead, db, actor, key, changes)
+        finally:
+            lib.crm_lead_fields_free(changes)
+
+    def delete_lead(self, principal: Principal, id: str | uuid.UUID) -> None:
+        """Deletes a lead and its activities; NotFound outside the caller's scope."""
+        key = cv.id_in(id, "id")
+        with self._using() as db, acting(principal) as actor:
+            lib.crm_lead_delete(db, actor, key)
+
+    def list_leads(self, principal: Principal, *, status: LeadStatus | str | Iterable[LeadStatus | str] | None = None,
+                   owner_id: str | uuid.UUID | None | Unset = UNSET, source: str | None = None,
+                   q: str | None = None, sort: str | None = None,
+                   page: int = 1, limit: int = CRM_PAGE_DEFAULT_LIMIT) -> Page[Lead]:
+        """One page of the leads in the caller's scope (SALES: their own).
+
+        Filters: ``status`` one status or several; ``owner_id`` a user's id, or None for unowned
+        leads (left out: any owner); ``source`` exactly; ``q`` a case-insensitive substring of the
+        title or description. ``status``, ``source`` and ``q`` left at None do not filter.
+        ``sort``: "createdAt", "updatedAt", "title" or "status" (pipeline order), with a leading
+        "-" for descending; None means "-createdAt"; ties are broken by id.
+        """
+        statuses = None if status is None else cv.each(status, lambda s: cv.enum_in(s, LeadStatus, "status"))
+        owner = UNSET if owner_id is UNSET else cv.id_in(owner_id, "owner_id")
+        source_text, q_text = cv.text(source, "source"), cv.text(q, "q")
+        order = cv.text(sort, "sort")
+        page, limit = cv.int64(page, "page"), cv.int64(limit, "limit")
+
+        which = new(lib.crm_lead_filter_new, crm_lead_filter)
+        try:
+            if statuses is not None:
+                lib.crm_lead_filter_set_statuses(which, (c_int * len(statuses))(*statuses), len(statuses))
+            if owner is not UNSET:
+                lib.crm_lead_filter_set_owner_id(which, owner)
+            if source_text is not None:
+                lib.crm_lead_filter_set_source(which, source_text)
+            if q_text is not None:
+                lib.crm_lead_filter_set_query(which, q_text)
+            with self._using() as db, acting(principal) as actor:
+                return fetch(lib.crm_lead_list, crm_lead_page, lib.crm_lead_page_free, cv.lead_page,
+                             db, actor, which, order, page, limit)
+        finally:
+            lib.crm_lead_filter_free(which)
