@@ -24,7 +24,8 @@
  *   (it holds a connection pool). crm_db_free() must not race with other calls on that db.
  * - Every other handle (principal, user, lead, activity, tokens, pages, *_fields, filters) is
  *   used by one thread at a time; distinct handles may be used on distinct threads freely.
- *   Reading a handle from several threads at once (getters only) is also safe.
+ *   Reading a handle from several threads at once is also safe: getters, and passing a
+ *   principal, a *_fields or a filter handle as an input to operations running concurrently.
  * - crm_error_last() is per thread.
  */
 #ifndef CRM_H
@@ -100,7 +101,8 @@ CRM_API const crm_error *crm_error_last(void);
 CRM_API int crm_error_code(const crm_error *error);
 /** A one-line message ("title is required"); "" after success. Borrowed from the error. */
 CRM_API const char *crm_error_message(const crm_error *error);
-/** How many input fields are at fault (CRM_EINVALID only; 0 otherwise). Nothing is allocated. */
+/** How many input fields are at fault: every offending field for CRM_EINVALID, the taken field
+ * for a CRM_ECONFLICT such as a duplicate email, 0 otherwise. Nothing is allocated. */
 CRM_API size_t crm_error_field_count(const crm_error *error);
 /** The name of the i-th offending field ("title", "email", "page"), NULL when i is out of range.
  * Borrowed from the error. */
