@@ -78,6 +78,18 @@ int main(int argc, char** argv) {
     });
     report("get lead", bare_get, per_call_us(n, [&](int i) { (void)svc.get_lead(me, ids[i]); }));
 
+    // The same SELECT prepared once on one session and re-executed: what a statement cache buys.
+    double prepared_get = detail::with_lease(db.impl(), [&](detail::Lease& lease) {
+        std::string id;
+        soci::row row;
+        soci::statement st = (lease.sql().prepare << R"(SELECT * FROM "Leads" WHERE id = :id)", soci::use(id), soci::into(row));
+        return per_call_us(n, [&](int i) {
+            id = ids[i].to_string();
+            st.execute(true);
+        });
+    });
+    report("get lead: prepared once vs one-shot", bare_get, prepared_get);
+
     // A request's whole core path: verify the token, load the user, read the lead.
     double bare_two = per_call_us(n, [&](int i) {
         detail::with_lease(db.impl(), [&](detail::Lease& lease) {

@@ -49,19 +49,11 @@ void insert(Lease& lease, const Activity& a) {
 }
 
 std::optional<Activity> find(Lease& lease, const Uuid& id, bool for_update) {
-    Row row;
-    std::string key = id.to_string();
-    std::optional<Activity> found;
-    for_each_row(
-        lease.sql(),
-        std::string("SELECT ") + columns + R"( FROM "Activities" WHERE id = :id)" +
-            for_update_clause(lease, for_update),
-        [&](soci::statement& st) {
-            row.bind(st);
-            st.exchange(soci::use(key, "id"));
-        },
-        [&] { found = row.activity(); });
-    return found;
+    const std::string query = std::string("SELECT ") + columns + R"( FROM "Activities" WHERE id = :key)" +
+                              for_update_clause(lease, for_update);
+    auto& lookup = lease.cached<KeyedLookup<Row>>(query, query);
+    if (!lookup.run(lease, id.to_string())) return std::nullopt;
+    return lookup.row.activity();
 }
 
 std::optional<Activity> update(Lease& lease, const Uuid& id, const ActivityChanges& changes, Timestamp now) {

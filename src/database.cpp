@@ -100,8 +100,9 @@ std::string postgresql_conninfo(std::string_view url) {
 
 }  // namespace
 
-std::unique_ptr<soci::session> Database::Impl::connect() const {
-    auto session = std::make_unique<soci::session>();
+std::unique_ptr<Connection> Database::Impl::connect() const {
+    auto connection = std::make_unique<Connection>();
+    soci::session* session = &connection->sql;
     if (backend == Backend::sqlite) {
         session->open(*soci::factory_sqlite3(), connect_string);
         auto& sql = *session;
@@ -117,7 +118,7 @@ std::unique_ptr<soci::session> Database::Impl::connect() const {
         *session << "SET DateStyle = 'ISO, YMD'";
         *session << "SET client_min_messages = warning";  // no NOTICE chatter on stderr
     }
-    return session;
+    return connection;
 }
 
 Database Database::open(std::string_view url, const DatabaseOptions& options) {
@@ -168,14 +169,14 @@ Lease::Lease(Database::Impl& pool) : pool_(pool) {
     if (!pool.returned.wait_for(lock, pool.options.lease_timeout, ready))
         throw Error(Errc::unavailable, "timed out waiting for a database connection");
     if (!pool.idle.empty()) {
-        session_ = std::move(pool.idle.back());
+        connection_ = std::move(pool.idle.back());
         pool.idle.pop_back();
         return;
     }
     ++pool.open_count;  // reserve the slot, connect without holding the lock
     lock.unlock();
     try {
-        session_ = pool.connect();
+        connection_ = pool.connect();
     } catch (...) {
         lock.lock();
         --pool.open_count;
@@ -186,13 +187,13 @@ Lease::Lease(Database::Impl& pool) : pool_(pool) {
 }
 
 Lease::~Lease() {
-    if (!session_) return;
+    if (!connection_) return;
     std::lock_guard lock(pool_.mutex);
     if (broken_) {
         pool_.open_count -= 1 + pool_.idle.size();
         pool_.idle.clear();  // they most likely lost the same server: reconnect lazily
     } else {
-        pool_.idle.push_back(std::move(session_));
+        pool_.idle.push_back(std::move(connection_));
     }
     pool_.returned.notify_all();
 }

@@ -13,11 +13,24 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 namespace crm {
 inline namespace v1 {
+
+/// A statement kept prepared on one pooled connection (see Lease::cached).
+struct CachedStatement {
+    virtual ~CachedStatement() = default;
+};
+
+/// One pooled connection and the statements prepared on it. Statements are declared after the
+/// session so that they are destroyed first.
+struct Connection {
+    soci::session sql;
+    std::unordered_map<std::string, std::unique_ptr<CachedStatement>> statements;
+};
 
 struct Database::Impl {
     Backend backend = Backend::sqlite;
@@ -27,10 +40,10 @@ struct Database::Impl {
 
     std::mutex mutex;
     std::condition_variable returned;
-    std::vector<std::unique_ptr<soci::session>> idle;
-    std::size_t open_count = 0;  // sessions that exist, idle or leased
+    std::vector<std::unique_ptr<Connection>> idle;
+    std::size_t open_count = 0;  // connections that exist, idle or leased
 
-    [[nodiscard]] std::unique_ptr<soci::session> connect() const;
+    [[nodiscard]] std::unique_ptr<Connection> connect() const;
 };
 
 }  // namespace v1
@@ -47,13 +60,23 @@ public:
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
 
-    [[nodiscard]] soci::session& sql() { return *session_; }
+    [[nodiscard]] soci::session& sql() { return connection_->sql; }
+
+    /// The statement named `name`, prepared on this connection the first time it is asked for
+    /// (`T(sql(), args...)`) and reused by every later lease of the connection: hot lookups skip
+    /// parsing and planning (and, on PostgreSQL, the PREPARE round trip) after the first call.
+    template <class T, class... Args>
+    T& cached(const std::string& name, Args&&... args) {
+        auto& slot = connection_->statements[name];
+        if (!slot) slot = std::make_unique<T>(sql(), std::forward<Args>(args)...);
+        return static_cast<T&>(*slot);
+    }
     [[nodiscard]] Backend backend() const { return pool_.backend; }
     void mark_broken() noexcept { broken_ = true; }
 
 private:
     Database::Impl& pool_;
-    std::unique_ptr<soci::session> session_;
+    std::unique_ptr<Connection> connection_;
     bool broken_ = false;
 };
 

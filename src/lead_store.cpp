@@ -78,18 +78,11 @@ Lead insert(Lease& lease, const Lead& lead) {
 }
 
 std::optional<Lead> find(Lease& lease, const Uuid& id, bool for_update) {
-    Row row;
-    std::string key = id.to_string();
-    std::optional<Lead> found;
-    for_each_row(
-        lease.sql(),
-        std::string("SELECT ") + columns + R"( FROM "Leads" WHERE id = :id)" + for_update_clause(lease, for_update),
-        [&](soci::statement& st) {
-            row.bind(st);
-            st.exchange(soci::use(key, "id"));
-        },
-        [&] { found = row.lead(); });
-    return found;
+    const std::string query = std::string("SELECT ") + columns + R"( FROM "Leads" WHERE id = :key)" +
+                              for_update_clause(lease, for_update);
+    auto& lookup = lease.cached<KeyedLookup<Row>>(query, query);
+    if (!lookup.run(lease, id.to_string())) return std::nullopt;
+    return lookup.row.lead();
 }
 
 std::optional<Lead> update(Lease& lease, const Uuid& id, const LeadChanges& changes, Timestamp now) {

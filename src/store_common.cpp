@@ -1,6 +1,8 @@
 // Conversions shared by the stores.
 #include "store_common.hpp"
 
+#include <soci/sqlite3/soci-sqlite3.h>
+
 namespace crm::detail {
 
 Uuid uuid_from_db(const std::string& text) {
@@ -19,6 +21,12 @@ std::optional<Uuid> NullableText::uuid() const {
 
 std::optional<Timestamp> NullableText::timestamp() const {
     return ind == soci::i_ok ? std::optional(timestamp_from_db(value)) : std::nullopt;
+}
+
+void finish_single_row(Lease& lease, soci::statement& st) {
+    if (lease.backend() != Backend::sqlite) return;
+    auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend());
+    if (backend->stmt_) sqlite_api::sqlite3_reset(backend->stmt_);
 }
 
 std::string like_pattern(std::string_view needle) {

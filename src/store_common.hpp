@@ -36,6 +36,36 @@ long long execute_counting(soci::session& sql, const std::string& query, Bind&& 
     return st.get_affected_rows();
 }
 
+/// Ends a statement that was executed for one row without reading to the end. SQLite keeps an
+/// unfinished statement's read snapshot open (stale reads, blocked checkpoints): reset it.
+void finish_single_row(Lease& lease, soci::statement& st);
+
+/// A single-row SELECT by one key, prepared once per pooled connection (Lease::cached): the hot
+/// lookups (the user behind every access token, a lead or an activity by id). `Row` binds the
+/// columns; the query names the key `:key`.
+template <class Row>
+struct KeyedLookup : CachedStatement {
+    Row row;
+    std::string key;
+    soci::statement st;
+
+    KeyedLookup(soci::session& sql, const std::string& query) : st(sql) {
+        row.bind(st);
+        st.exchange(soci::use(key, "key"));
+        st.alloc();
+        st.prepare(query);
+        st.define_and_bind();
+    }
+
+    /// True when a row has `k` as its key; the row is then in `row`.
+    bool run(Lease& lease, const std::string& k) {
+        key = k;
+        bool found = st.execute(true);
+        finish_single_row(lease, st);
+        return found;
+    }
+};
+
 /// A LIKE pattern matching `needle` literally anywhere; the escape character is '!'.
 [[nodiscard]] std::string like_pattern(std::string_view needle);
 

@@ -55,7 +55,11 @@ void insert(Lease& lease, const User& user, const std::string& password_hash) {
 }
 
 std::optional<UserCredentials> find_credentials(Lease& lease, const Uuid& id) {
-    return find_where(lease, "id = :key", id.to_string());
+    // Every authenticated call reads this: keep it prepared.
+    static const std::string query = std::string("SELECT ") + columns + R"( FROM "Users" WHERE id = :key)";
+    auto& lookup = lease.cached<KeyedLookup<Row>>("user_store::find_credentials", query);
+    if (!lookup.run(lease, id.to_string())) return std::nullopt;
+    return UserCredentials{lookup.row.user(), lookup.row.password};
 }
 
 std::optional<User> find(Lease& lease, const Uuid& id) {

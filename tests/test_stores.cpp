@@ -330,3 +330,25 @@ TEST_CASE("db: users list oldest first with the total") {
     REQUIRE(page.items.size() == 2);
     CHECK(page.items[0].email == "u2@example.com");
 }
+
+TEST_CASE("db: statements kept prepared per connection never return stale rows") {
+    DatabaseOptions one;
+    one.pool_size = 1;  // every read below reuses the same connection and its cached statement
+    ScratchDatabase scratch(true, one);
+    auto& db = scratch.db();
+    Database other = scratch.reopen(one);
+    auto lead = make_lead(db, "first");
+    auto read = [&] { return with_lease(db.impl(), [&](Lease& lease) { return lead_store::find(lease, lead.id); }); };
+    CHECK(read()->title == "first");
+    // Another connection (another process, say) changes and then deletes the row.
+    LeadChanges rename;
+    rename.title = "second";
+    tx(other, [&](Lease& lease) { return lead_store::update(lease, lead.id, rename, now()); });
+    // Any other statement on the first connection sees the change too (no snapshot left open).
+    CHECK(titles(list(db, {})) == std::vector<std::string>{"second"});
+    CHECK(read()->title == "second");
+    tx(other, [&](Lease& lease) { return lead_store::remove(lease, lead.id); });
+    CHECK_FALSE(read());
+    // The connection that holds the cached statement can still write (no lingering read lock).
+    CHECK_NOTHROW(make_lead(db, "still writable"));
+}
