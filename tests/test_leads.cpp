@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <set>
 
 using namespace crm;
@@ -97,4 +98,22 @@ TEST_CASE("db: get_user_by_email finds case-insensitively and respects scope") {
     } catch (const Error& e) {
         CHECK(e.code() == Errc::forbidden);  // a SALES user cannot probe which emails exist
     }
+}
+
+TEST_CASE("db: page numbers out of range are invalid, not an overflow") {
+    ScratchDatabase scratch;
+    Service svc(scratch.db(), test::fast_auth_options());
+    auto sys = Principal::system();
+    for (std::int64_t page : {std::int64_t{0}, std::int64_t{-1}, PageRequest::max_page + 1, std::numeric_limits<std::int64_t>::max()}) {
+        try {
+            (void)svc.list_leads(sys, {}, {}, PageRequest{page, 20});
+            FAIL("accepted page " << page);
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::invalid);
+            CHECK(e.field_errors().at(0).field == "page");
+        }
+    }
+    CHECK(svc.list_leads(sys, {}, {}, PageRequest{PageRequest::max_page, 100}).items.empty());
+    for (std::int64_t limit : {std::int64_t{0}, std::int64_t{101}})
+        CHECK_THROWS_AS((void)svc.list_users(sys, PageRequest{1, limit}), Error);
 }

@@ -120,6 +120,7 @@ struct PageRequest {
     std::int64_t page = 1;    ///< 1-based page number
     std::int64_t limit = 20;  ///< rows per page, 1 to max_limit
     static constexpr std::int64_t max_limit = 100;  ///< the largest limit accepted
+    static constexpr std::int64_t max_page = 1'000'000'000;  ///< the largest page accepted
 };
 
 /// One page of a list, with the total over all pages.

@@ -78,8 +78,10 @@ class ScratchDatabase:
         self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
 
     def _psql(self, sql: str) -> None:
+        # psql is not ours: keep the sanitizer runtimes preloaded for libcrm away from it.
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
         run = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self._base, "-c", sql],
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=120, env=env)
         if run.returncode != 0:
             raise RuntimeError(f"psql {sql!r} failed: {run.stderr.strip()}")
 
