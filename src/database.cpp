@@ -100,8 +100,8 @@ std::string postgresql_conninfo(std::string_view url) {
 
 }  // namespace
 
-std::unique_ptr<Connection> Database::Impl::connect() const {
-    auto connection = std::make_unique<Connection>();
+std::unique_ptr<detail::Connection> Database::Impl::connect() const {
+    auto connection = std::make_unique<detail::Connection>();
     soci::session* session = &connection->sql;
     if (backend == Backend::sqlite) {
         session->open(*soci::factory_sqlite3(), connect_string);

@@ -18,7 +18,7 @@
 #include <vector>
 
 namespace crm {
-inline namespace v1 {
+namespace detail {
 
 /// A statement kept prepared on one pooled connection (see Lease::cached).
 struct CachedStatement {
@@ -32,6 +32,10 @@ struct Connection {
     std::unordered_map<std::string, std::unique_ptr<CachedStatement>> statements;
 };
 
+}  // namespace detail
+
+inline namespace v1 {
+
 struct Database::Impl {
     Backend backend = Backend::sqlite;
     std::string connect_string;  // what SOCI gets; never logged (it may hold a password)
@@ -40,10 +44,10 @@ struct Database::Impl {
 
     std::mutex mutex;
     std::condition_variable returned;
-    std::vector<std::unique_ptr<Connection>> idle;
+    std::vector<std::unique_ptr<detail::Connection>> idle;
     std::size_t open_count = 0;  // connections that exist, idle or leased
 
-    [[nodiscard]] std::unique_ptr<Connection> connect() const;
+    [[nodiscard]] std::unique_ptr<detail::Connection> connect() const;
 };
 
 }  // namespace v1

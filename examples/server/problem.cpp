@@ -1,0 +1,72 @@
+#include "problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+
+namespace crm_server {
+
+namespace {
+
+using enum Problem;
+using crm::Errc;
+
+// The contract's error table, one row per kind; crm::Errc maps one to one onto the first seven.
+constexpr std::array<ProblemKind, 11> table{{
+    {not_found,              Errc::not_found,    404, "NOT_FOUND",              "Not Found"},
+    {conflict,               Errc::conflict,     409, "CONFLICT",               "Conflict"},
+    {validation_failed,      Errc::invalid,      400, "VALIDATION_FAILED",      "Bad Request"},
+    {unauthorized,           Errc::unauthorized, 401, "UNAUTHORIZED",           "Unauthorized"},
+    {forbidden,              Errc::forbidden,    403, "FORBIDDEN",              "Forbidden"},
+    {unavailable,            Errc::unavailable,  503, "UNAVAILABLE",            "Service Unavailable"},
+    {internal,               Errc::internal,     500, "INTERNAL",               "Internal Server Error"},
+    {bad_request,            std::nullopt,       400, "BAD_REQUEST",            "Bad Request"},
+    {method_not_allowed,     std::nullopt,       405, "METHOD_NOT_ALLOWED",     "Method Not Allowed"},
+    {payload_too_large,      std::nullopt,       413, "PAYLOAD_TOO_LARGE",      "Payload Too Large"},
+    {unsupported_media_type, std::nullopt,       415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type"},
+}};
+
+}  // namespace
+
+const ProblemKind& kind(Problem problem) noexcept {
+    for (const auto& row : table)
+        if (row.problem == problem) return row;
+    return kind(internal);
+}
+
+const ProblemKind& kind(crm::Errc errc) noexcept {
+    for (const auto& row : table)
+        if (row.errc == errc) return row;
+    return kind(internal);
+}
+
+ProblemKind kind_for_status(int status) noexcept {
+    for (const auto& row : table)
+        if (row.status == status && row.problem != validation_failed) return row;
+    if (status >= 500) return kind(internal);
+    // Other client errors of the transport (414 URI Too Long, 416, ...): a bad request.
+    ProblemKind other = kind(bad_request);
+    other.status = status;
+    other.title = status == 414 ? "URI Too Long" : status == 416 ? "Range Not Satisfiable" : "Bad Request";
+    return other;
+}
+
+std::string problem_json(const ProblemKind& kind, std::string_view detail, const std::vector<crm::FieldError>& errors,
+                         std::string_view request_id) {
+    nlohmann::ordered_json body{{"type", "about:blank"}, {"title", kind.title},   {"status", kind.status},
+                        {"detail", detail},      {"code", kind.code}};
+    auto& list = body["errors"] = nlohmann::ordered_json::array();  // always present, empty when no field is at fault
+    for (const auto& e : errors) list.push_back({{"field", e.field}, {"message", e.message}});
+    body["requestId"] = request_id;
+    return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string public_detail(const ProblemKind& kind, std::string_view message) {
+    switch (kind.problem) {
+        case internal: return "an internal error occurred";
+        case unavailable: return "the database is unavailable";
+        default: return std::string(message);
+    }
+}
+
+}  // namespace crm_server

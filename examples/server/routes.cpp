@@ -1,0 +1,280 @@
+#include "routes.hpp"
+
+#include "problem.hpp"
+
+#include <charconv>
+
+namespace crm_server {
+
+namespace {
+
+using crm::Change;
+
+Reply ok(json body) { return {200, std::move(body)}; }
+Reply created(json body) { return {201, std::move(body)}; }
+Reply no_content() { return {204, std::nullopt}; }
+
+// ---- query parameters ------------------------------------------------------------------------
+
+// The single value of a query parameter; empty counts as absent.
+std::optional<std::string> query(const httplib::Request& req, const char* name, std::vector<crm::FieldError>& errors,
+                                 std::string_view when_repeated) {
+    auto count = req.get_param_value_count(name);
+    if (count == 0) return std::nullopt;
+    if (count > 1) {
+        errors.push_back({name, std::string(when_repeated)});
+        return std::nullopt;
+    }
+    std::string value = req.get_param_value(name);
+    if (value.empty()) return std::nullopt;
+    return value;
+}
+
+// A decimal integer; the core checks its range. Anything else is reported with the core's message.
+std::int64_t integer_param(const httplib::Request& req, const char* name, std::int64_t fallback,
+                           std::string_view message, std::vector<crm::FieldError>& errors) {
+    auto text = query(req, name, errors, message);
+    if (!text) return fallback;
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc{} || end != text->data() + text->size()) {
+        errors.push_back({name, std::string(message)});
+        return fallback;
+    }
+    return value;
+}
+
+crm::PageRequest page_request(const httplib::Request& req, std::vector<crm::FieldError>& errors) {
+    crm::PageRequest page;
+    page.page = integer_param(req, "page", page.page, "must be a positive integer", errors);
+    page.limit = integer_param(req, "limit", page.limit, "must be an integer from 1 to 100", errors);
+    return page;
+}
+
+void throw_if_any(const std::vector<crm::FieldError>& errors) {
+    if (!errors.empty())
+        throw crm::Error(crm::Errc::invalid, errors.front().field + " " + errors.front().message, errors);
+}
+
+// ---- authentication --------------------------------------------------------------------------
+
+Reply auth_register(Call& c) {
+    Fields f(c.body);
+    crm::Registration registration{f.required_string("email"), f.required_string("password"), f.string("name")};
+    f.check();  // a `role` member is ignored: registration always makes a SALES user
+    auto result = c.service.register_user(registration);
+    c.user_id = result.user.id;
+    return created(to_json(result));
+}
+
+Reply auth_login(Call& c) {
+    Fields f(c.body);
+    std::string email = f.required_string("email");
+    std::string password = f.required_string("password");
+    f.check();
+    auto result = c.service.login(email, password);
+    c.user_id = result.user.id;
+    return ok(to_json(result));
+}
+
+Reply auth_refresh(Call& c) {
+    Fields f(c.body);
+    std::string token = f.required_string("refreshToken");
+    f.check();
+    return ok(to_json(c.service.refresh(token)));
+}
+
+Reply auth_logout(Call& c) {
+    Fields f(c.body);
+    std::string token = f.required_string("refreshToken");
+    f.check();
+    c.service.logout(token);
+    return no_content();
+}
+
+Reply auth_me(Call& c) { return ok(to_json(c.service.me(c.actor()))); }
+
+// ---- users -----------------------------------------------------------------------------------
+
+Reply users_list(Call& c) {
+    std::vector<crm::FieldError> errors;
+    auto page = page_request(c.request, errors);
+    throw_if_any(errors);
+    return ok(to_json(c.service.list_users(c.actor(), page)));
+}
+
+Reply users_get(Call& c) { return ok(to_json(c.service.get_user(c.actor(), c.id()))); }
+
+Reply users_update(Call& c) {
+    Fields f(c.body);
+    crm::UserUpdate update;
+    update.name = f.string("name");
+    update.email = f.string("email");
+    update.role = f.enumeration<crm::Role>("role", role_names);
+    update.password = f.string("password");
+    update.current_password = f.string("currentPassword");
+    f.check();
+    return ok(to_json(c.service.update_user(c.actor(), c.id(), update)));
+}
+
+Reply users_delete(Call& c) {
+    c.service.delete_user(c.actor(), c.id());
+    return no_content();
+}
+
+// ---- leads -----------------------------------------------------------------------------------
+
+Reply leads_list(Call& c) {
+    std::vector<crm::FieldError> errors;
+    auto page = page_request(c.request, errors);
+    crm::LeadFilter filter;
+    // `status`: one value or a comma separated list; the parameter may also be repeated.
+    // An empty value is no filter.
+    bool bad_status = false;
+    for (std::size_t i = 0, n = c.request.get_param_value_count("status"); i < n; ++i) {
+        std::string value = c.request.get_param_value("status", i);
+        std::string_view list = value;
+        for (std::size_t start = 0; !list.empty() && start <= list.size();) {
+            auto comma = list.find(',', start);
+            auto name = list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+            if (auto status = crm::parse<crm::LeadStatus>(name))
+                filter.statuses.push_back(*status);
+            else
+                bad_status = true;
+            if (comma == std::string_view::npos) break;
+            start = comma + 1;
+        }
+    }
+    if (bad_status) errors.push_back({"status", "must be one or more of " + std::string(lead_status_names)});
+    if (auto owner = query(c.request, "ownerId", errors, "must be given once")) {
+        if (*owner == "null")
+            filter.owner_id = std::optional<crm::Uuid>{};  // unowned leads only
+        else if (auto id = crm::Uuid::parse(*owner))
+            filter.owner_id = std::optional<crm::Uuid>(*id);
+        else
+            errors.push_back({"ownerId", "must be a UUID or null"});
+    }
+    filter.source = query(c.request, "source", errors, "must be given once");
+    filter.q = query(c.request, "q", errors, "must be given once");
+    crm::LeadSort sort;
+    static constexpr std::string_view sort_message =
+        "must be one of createdAt, updatedAt, title, status, optionally prefixed with -";
+    if (auto text = query(c.request, "sort", errors, sort_message)) {
+        if (auto parsed = crm::LeadSort::parse(*text))
+            sort = *parsed;
+        else
+            errors.push_back({"sort", std::string(sort_message)});
+    }
+    throw_if_any(errors);
+    return ok(to_json(c.service.list_leads(c.actor(), filter, sort, page)));
+}
+
+Reply leads_get(Call& c) { return ok(to_json(c.service.get_lead(c.actor(), c.id()))); }
+
+Reply leads_create(Call& c) {
+    Fields f(c.body);
+    crm::NewLead lead;
+    lead.title = f.required_string("title");
+    lead.description = f.nullable_string("description").value_or(std::nullopt);
+    lead.status = f.enumeration<crm::LeadStatus>("status", lead_status_names);
+    lead.source = f.nullable_string("source").value_or(std::nullopt);
+    lead.owner_id = f.nullable_uuid("ownerId");
+    lead.metadata = f.nullable_object("metadata").value_or(std::nullopt);
+    f.check();
+    return created(to_json(c.service.create_lead(c.actor(), lead)));
+}
+
+Reply leads_update(Call& c) {
+    Fields f(c.body);
+    crm::LeadChanges changes;
+    changes.title = f.string("title");
+    changes.description = f.nullable_string("description");
+    changes.status = f.enumeration<crm::LeadStatus>("status", lead_status_names);
+    changes.source = f.nullable_string("source");
+    changes.owner_id = f.nullable_uuid("ownerId");
+    changes.metadata = f.nullable_object("metadata");
+    f.check();
+    return ok(to_json(c.service.update_lead(c.actor(), c.id(), changes)));
+}
+
+Reply leads_delete(Call& c) {
+    c.service.delete_lead(c.actor(), c.id());
+    return no_content();
+}
+
+// ---- activities ------------------------------------------------------------------------------
+
+Reply activities_for_lead(Call& c) {
+    std::vector<crm::FieldError> errors;
+    auto page = page_request(c.request, errors);
+    throw_if_any(errors);
+    return ok(to_json(c.service.list_activities(c.actor(), c.id(), page)));
+}
+
+Reply activities_get(Call& c) { return ok(to_json(c.service.get_activity(c.actor(), c.id()))); }
+
+Reply activities_create(Call& c) {
+    Fields f(c.body);
+    f.require("leadId");
+    f.require("type");
+    auto lead_id = f.uuid("leadId");
+    auto type = f.enumeration<crm::ActivityType>("type", activity_type_names);
+    auto body = f.nullable_string("body");
+    f.check();  // a `createdBy` member is ignored: the author is always the caller
+    return created(to_json(c.service.create_activity(
+        c.actor(), crm::NewActivity{*lead_id, *type, body.value_or(std::nullopt)})));
+}
+
+Reply activities_update(Call& c) {
+    Fields f(c.body);
+    crm::ActivityUpdate update;
+    update.type = f.enumeration<crm::ActivityType>("type", activity_type_names);
+    update.body = f.nullable_string("body");
+    update.lead_id = f.uuid("leadId");
+    f.check();
+    return ok(to_json(c.service.update_activity(c.actor(), c.id(), update)));
+}
+
+Reply activities_delete(Call& c) {
+    c.service.delete_activity(c.actor(), c.id());
+    return no_content();
+}
+
+// ---- health ----------------------------------------------------------------------------------
+
+Reply health(Call& c) {
+    if (c.service.database().ping()) return ok({{"status", "ok"}, {"database", "ok"}});
+    return {503, json{{"status", "error"}, {"database", "unavailable"}}};
+}
+
+}  // namespace
+
+const std::vector<Route>& route_table() {
+    using enum Access;
+    using enum Input;
+    static const std::vector<Route> table{
+        {"POST",   "/api/auth/register",              open,   json_object, auth_register},
+        {"POST",   "/api/auth/login",                 open,   json_object, auth_login},
+        {"POST",   "/api/auth/refresh",               open,   json_object, auth_refresh},
+        {"POST",   "/api/auth/logout",                open,   json_object, auth_logout},
+        {"GET",    "/api/auth/me",                    bearer, none,        auth_me},
+        {"GET",    "/api/users",                      bearer, none,        users_list},
+        {"GET",    "/api/users/{id}",                 bearer, none,        users_get},
+        {"PUT",    "/api/users/{id}",                 bearer, json_object, users_update},
+        {"DELETE", "/api/users/{id}",                 bearer, none,        users_delete},
+        {"GET",    "/api/leads",                      bearer, none,        leads_list},
+        {"POST",   "/api/leads",                      bearer, json_object, leads_create},
+        {"GET",    "/api/leads/{id}",                 bearer, none,        leads_get},
+        {"PUT",    "/api/leads/{id}",                 bearer, json_object, leads_update},
+        {"DELETE", "/api/leads/{id}",                 bearer, none,        leads_delete},
+        {"GET",    "/api/activities/lead/{leadId}",   bearer, none,        activities_for_lead},
+        {"POST",   "/api/activities",                 bearer, json_object, activities_create},
+        {"GET",    "/api/activities/{id}",            bearer, none,        activities_get},
+        {"PUT",    "/api/activities/{id}",            bearer, json_object, activities_update},
+        {"DELETE", "/api/activities/{id}",            bearer, none,        activities_delete},
+        {"GET",    "/api/health",                     open,   none,        health},
+    };
+    return table;
+}
+
+}  // namespace crm_server
