@@ -200,7 +200,7 @@ Config load_config() {
     if (auto v = s.get("CRM_CORS_ORIGINS")) config.cors = parse_cors(*v);
 
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    config.threads = static_cast<unsigned>(s.number("CRM_THREADS", std::max(4u, 2 * cores), 1, 1024));
+    config.threads = static_cast<unsigned>(s.number("CRM_THREADS", std::max(16u, 4 * cores), 1, 1024));
     return config;
 }
 
