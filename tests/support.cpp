@@ -89,6 +89,16 @@ ScratchDatabase::~ScratchDatabase() {
 
 Database ScratchDatabase::reopen(DatabaseOptions options) const { return Database::open(url_, options); }
 
+Errc code_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    FAIL("no error thrown");
+    return Errc::internal;
+}
+
 AuthOptions fast_auth_options() {
     AuthOptions options;
     options.jwt_secret = "test-secret-test-secret-test-secret-0123456789";

@@ -3,6 +3,7 @@
 
 #include <crm/crm.hpp>
 
+#include <functional>
 #include <string>
 
 namespace crm::test {
@@ -30,6 +31,9 @@ private:
     std::string url_;
     Database db_;
 };
+
+/// The code of the crm::Error that `f` throws; fails the test case when it throws none.
+[[nodiscard]] Errc code_of(const std::function<void()>& f);
 
 /// Fast Argon2id settings (libsodium's MIN limits) and a fixed test secret.
 [[nodiscard]] AuthOptions fast_auth_options();

@@ -12,18 +12,9 @@
 
 using namespace crm;
 using crm::test::ScratchDatabase;
+using crm::test::code_of;
 
 namespace {
-
-Errc code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no error thrown");
-    return Errc::internal;
-}
 
 std::string stored_hash(Database& db, const Uuid& id) {
     return detail::with_lease(db.impl(), [&](detail::Lease& lease) {

@@ -11,6 +11,7 @@
 using namespace crm;
 using namespace crm::detail;
 using crm::test::ScratchDatabase;
+using crm::test::code_of;
 
 namespace {
 
@@ -40,16 +41,6 @@ Activity make_activity(Database& db, const Uuid& lead, std::optional<Uuid> autho
     Activity a{Uuid::generate(), lead, ActivityType::note, std::move(body), author, at, at};
     tx(db, [&](Lease& lease) { activity_store::insert(lease, a); });
     return a;
-}
-
-Errc code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no error thrown");
-    return Errc::internal;
 }
 
 Page<Lead> list(Database& db, const LeadFilter& f, const LeadSort& s = {}, PageRequest p = {1, 100}) {
