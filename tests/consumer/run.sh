@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the built tree into a temporary prefix, then builds and runs two outside consumers
-# against it: one with CMake's find_package, one with pkg-config. Usage: run.sh BUILD_DIR SOURCE_DIR
+# Installs the built tree into a temporary prefix, then builds and runs outside consumers
+# against it: C++ with find_package, C with pkg-config, and the Python package installed by pip.
 set -euo pipefail
 build=$1 here=$2
 tmp=$(mktemp -d)
@@ -16,3 +16,14 @@ echo "== pkg-config crm"
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer.c" $(pkg-config --cflags --libs crm) -o "$tmp/c-consumer"
 LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/c-consumer"
+
+echo "== pip install ./bindings/python, finding the installed library"
+cp -r "$here/../../bindings/python" "$tmp/pysrc"   # setuptools writes build files beside the sources
+PIP_ROOT_USER_ACTION=ignore /usr/bin/python3 -m pip install --quiet --isolated --no-index --no-build-isolation --target "$tmp/py" "$tmp/pysrc"
+env -u CRM_LIBRARY PYTHONPATH="$tmp/py" LD_LIBRARY_PATH="$tmp/prefix/lib" /usr/bin/python3 -c '
+import crm
+db = crm.Database.open("sqlite::memory:", jwt_secret="a consumer secret of at least 32 bytes")
+db.migrate()
+lead = db.create_lead(crm.Principal.system(), "from Python")
+assert db.get_lead(crm.Principal.system(), lead.id).title == "from Python"
+print("libcrm", crm.__version__, "from Python")'
