@@ -19,7 +19,7 @@ LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/c-consumer"
 
 echo "== pip install ./bindings/python, finding the installed library"
 cp -r "$here/../../bindings/python" "$tmp/pysrc"   # setuptools writes build files beside the sources
-PIP_ROOT_USER_ACTION=ignore /usr/bin/python3 -m pip install --quiet --isolated --no-index --no-build-isolation --target "$tmp/py" "$tmp/pysrc"
+/usr/bin/python3 -m pip install --quiet --isolated --root-user-action=ignore --no-index --no-build-isolation --target "$tmp/py" "$tmp/pysrc"
 env -u CRM_LIBRARY PYTHONPATH="$tmp/py" LD_LIBRARY_PATH="$tmp/prefix/lib" /usr/bin/python3 -c '
 import crm
 db = crm.Database.open("sqlite::memory:", jwt_secret="a consumer secret of at least 32 bytes")
