@@ -251,7 +251,8 @@ class CrmctlTest(unittest.TestCase):
         small, large = peak_kib(20_000), peak_kib(200_000)
         print(f"\npeak RSS: 20,000 rows {small} KiB, 200,000 rows {large} KiB", file=sys.stderr)
         self.assertLess(large, small * 1.5 + 4096)
-        self.assertLess(large, 64 * 1024)
+        if not os.environ.get("CRM_SANITIZED"):  # ASan's shadow memory and quarantine add ~350 MiB
+            self.assertLess(large, 64 * 1024)
         self.assertEqual(len(self.db.leads()), 220_000)
 
     @unittest.skipUnless(os.environ.get("CRM_SERVER"), "the server is not built (CRM_BUILD_EXAMPLES=OFF)")
@@ -262,6 +263,7 @@ class CrmctlTest(unittest.TestCase):
                "CRM_PASSWORD_COST": "min"}
         server = subprocess.Popen([os.environ["CRM_SERVER"]], cwd=self.db.dir, env=env, stderr=subprocess.PIPE,
                                   text=True)
+        self.addCleanup(server.stderr.close)
         self.addCleanup(server.wait, 30)
         self.addCleanup(server.terminate)
         address = None
