@@ -1,93 +1,141 @@
 #include "csv.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace crmctl {
 
-CsvReader::CsvReader(std::istream& in) : in_(in) {}
+CsvReader::CsvReader(int fd, std::size_t max_record_bytes)
+    : fd_(fd), max_record_bytes_(max_record_bytes), buffer_(std::size_t{64} << 10) {}
 
+bool CsvReader::fill() {
+    if (at_end_) return false;
+    pos_ = end_ = 0;
+    // The byte order mark check needs the first 3 bytes, which a pipe may deliver one by one.
+    do {
+        ssize_t n = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw std::runtime_error(std::string("reading the input failed: ") + std::strerror(errno));
+        if (n == 0) {
+            at_end_ = true;
+            break;
+        }
+        end_ += static_cast<std::size_t>(n);
+    } while (!started_ && end_ < 3);
+    if (!started_) {  // a UTF-8 byte order mark before the header is not part of it
+        started_ = true;
+        if (end_ >= 3 && std::string_view(buffer_.data(), 3) == "\xEF\xBB\xBF") {
+            pos_ = 3;
+            consumed_ = 3;
+        }
+    }
+    return pos_ < end_;
+}
+
+int CsvReader::peek() {
+    if (pos_ == end_ && !fill()) return eof;
+    return static_cast<unsigned char>(buffer_[pos_]);
+}
+
+// Counts physical lines: LF, CRLF, and a lone CR each end one.
 int CsvReader::get() {
-    int c = in_.get();
-    if (c != std::char_traits<char>::eof()) ++bytes_;
-    if (c == '\n') ++line_;
+    int c = peek();
+    if (c == eof) return eof;
+    ++pos_;
+    ++consumed_;
+    if (c == '\n' || (c == '\r' && peek() != '\n')) ++line_;
     return c;
 }
 
-std::optional<std::vector<std::string>> CsvReader::next() {
-    constexpr int eof = std::char_traits<char>::eof();
-    if (first_) {  // a UTF-8 byte order mark before the header is not part of it
-        first_ = false;
-        if (in_.peek() == 0xEF) {
-            char bom[3];
-            in_.read(bom, 3);
-            if (in_.gcount() == 3 && std::string_view(bom, 3) == "\xEF\xBB\xBF")
-                bytes_ += 3;
-            else {
-                in_.clear();
-                in_.seekg(0);
-            }
+bool CsvReader::next(CsvRecord& record) {
+    for (int c = peek(); c == '\n' || c == '\r'; c = peek()) get();  // blank lines
+    if (peek() == eof) return false;
+
+    record.line = line_;
+    record.size = 0;
+    record.error.clear();
+    std::size_t bytes = 0;
+    auto fail = [&](std::string message) {
+        if (record.error.empty()) record.error = std::move(message);
+    };
+    // Once the record is known to be bad its text is dropped: it is read to its end only to frame
+    // the next one, so a runaway quote cannot fill the memory.
+    auto new_field = [&]() -> CsvField* {
+        if (record.size == max_fields) {
+            fail("more than " + std::to_string(max_fields) + " fields");
+            return nullptr;
         }
-    }
-    // Skip blank lines between records.
-    while (in_.peek() == '\n' || in_.peek() == '\r') get();
-    if (in_.peek() == eof) return std::nullopt;
-    record_line_ = line_;
-    std::vector<std::string> fields(1);
-    bool quoted = false, after_quote = false;
+        if (record.size == record.fields.size()) record.fields.emplace_back();
+        CsvField& f = record.fields[record.size++];
+        f.text.clear();
+        f.quoted = false;
+        return &f;
+    };
+    CsvField* field = new_field();
+    auto append = [&](char c) {
+        if (++bytes > max_record_bytes_) fail("record longer than " + std::to_string(max_record_bytes_ >> 20) + " MiB");
+        if (field && record.error.empty()) field->text.push_back(c);
+    };
+
+    enum class State { field_start, plain, quoted, after_quote } state = State::field_start;
     for (;;) {
         int c = get();
-        if (quoted) {
-            if (c == eof) throw std::runtime_error("unterminated quoted field");
-            if (c == '"') {
-                if (in_.peek() == '"') {
-                    get();
-                    fields.back().push_back('"');
-                } else {
-                    quoted = false;
-                    after_quote = true;
-                }
+        if (state == State::quoted) {
+            if (c == eof) {
+                fail("unterminated quoted field (it runs to the end of the file)");
+                return true;
+            }
+            if (c != '"') {
+                append(static_cast<char>(c));
+            } else if (peek() == '"') {
+                get();
+                append('"');
             } else {
-                fields.back().push_back(static_cast<char>(c));
+                state = State::after_quote;
             }
             continue;
         }
-        if (c == eof || c == '\n') break;
+        if (c == eof || c == '\n') return true;
         if (c == '\r') {
-            if (in_.peek() == '\n') get();
-            break;
+            if (peek() == '\n') get();
+            return true;
         }
         if (c == ',') {
-            fields.emplace_back();
-            after_quote = false;
-        } else if (c == '"' && fields.back().empty() && !after_quote) {
-            quoted = true;
-        } else if (after_quote) {
-            throw std::runtime_error("text after a closing quote");
-        } else {
-            fields.back().push_back(static_cast<char>(c));
-        }
-    }
-    return fields;
-}
-
-void write_csv_record(std::ostream& out, const std::vector<std::string_view>& fields) {
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i) out << ',';
-        std::string_view f = fields[i];
-        bool quote = f.find_first_of(",\"\r\n") != std::string_view::npos ||
-                     (!f.empty() && (f.front() == ' ' || f.back() == ' '));
-        if (!quote) {
-            out << f;
+            field = new_field();
+            state = State::field_start;
             continue;
         }
-        out << '"';
-        for (char c : f) {
-            if (c == '"') out << '"';
-            out << c;
+        if (state == State::field_start && c == '"') {
+            if (field) field->quoted = true;
+            state = State::quoted;
+            continue;
         }
-        out << '"';
+        if (state == State::after_quote) fail("text after a closing quote (a quote inside a field is written \"\")");
+        state = State::plain;
+        append(static_cast<char>(c));
     }
-    out << '\n';
+}
+
+void write_csv_field(std::ostream& out, std::string_view text, bool force_quotes) {
+    bool quote = force_quotes || text.find_first_of(",\"\r\n") != std::string_view::npos ||
+                 (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' ||
+                                    text.back() == '\t'));
+    if (!quote) {
+        out << text;
+        return;
+    }
+    out << '"';
+    for (std::size_t start = 0;;) {
+        auto q = text.find('"', start);
+        out << text.substr(start, q == std::string_view::npos ? q : q + 1 - start);
+        if (q == std::string_view::npos) break;
+        out << '"';
+        start = q + 1;
+    }
+    out << '"';
 }
 
 }  // namespace crmctl
