@@ -7,6 +7,8 @@ BUILD_DIR      ?= build
 ASAN_BUILD_DIR ?= build-asan
 BUILD_TYPE     ?= RelWithDebInfo
 CMAKE_ARGS     ?=
+# Development and CI builds treat warnings as errors; a plain cmake build (a packager's) does not.
+DEV_CMAKE_ARGS := -DCRM_WERROR=ON
 JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_JOBS     ?= 2
 CTEST_ARGS     ?=
@@ -32,9 +34,9 @@ define configure
 	  echo "make: $(1)/CMakeCache.txt belongs to another source folder or generator: reconfiguring"; \
 	  rm -rf $(1)/CMakeCache.txt $(1)/CMakeFiles; \
 	fi
-	@if [ ! -f $(1)/CMakeCache.txt ] || [ ! -f $(1)/build.ninja ]; then \
-	  echo "cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(2) $(CMAKE_ARGS)"; \
-	  cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(2) $(CMAKE_ARGS); \
+	@if [ ! -f $(1)/CMakeCache.txt ] || [ ! -f $(1)/build.ninja ] || ! grep -qxF 'CRM_WERROR:BOOL=ON' $(1)/CMakeCache.txt; then \
+	  echo "cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(DEV_CMAKE_ARGS) $(2) $(CMAKE_ARGS)"; \
+	  cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(DEV_CMAKE_ARGS) $(2) $(CMAKE_ARGS); \
 	fi
 endef
 

@@ -12,6 +12,11 @@ cmake -S "$here/cmake_project" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$tmp/p
 cmake --build "$tmp/cmake-build" >/dev/null
 "$tmp/cmake-build/consumer"
 
+echo "== installed executables run from the prefix (no LD_LIBRARY_PATH)"
+env -u LD_LIBRARY_PATH "$tmp/prefix/bin/crmctl" --version
+env -u LD_LIBRARY_PATH "$tmp/prefix/bin/crmctl" --database "sqlite:$tmp/installed.db" migrate
+env -u LD_LIBRARY_PATH "$tmp/prefix/bin/crm-server" --version
+
 echo "== pkg-config crm"
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer.c" $(pkg-config --cflags --libs crm) -o "$tmp/c-consumer"
