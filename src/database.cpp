@@ -6,6 +6,9 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -98,6 +101,15 @@ std::string postgresql_conninfo(std::string_view url) {
     return conninfo;
 }
 
+// The file holds password hashes: create it readable by its owner only, where SQLite would use
+// the umask's mode (typically 0644). SQLite gives the -wal and -shm files the database file's
+// mode. An existing file keeps the mode its owner chose; a missing folder is left for SQLite to
+// report.
+void create_private_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+}
+
 }  // namespace
 
 std::unique_ptr<detail::Connection> Database::Impl::connect() const {
@@ -131,7 +143,10 @@ Database Database::open(std::string_view url, const DatabaseOptions& options) {
         if (path.empty()) throw Error::invalid_field("url", "needs a path after sqlite:");
         impl->backend = Backend::sqlite;
         impl->connect_string = sqlite_connect_string(path);
-        if (path == ":memory:") impl->size = 1;
+        if (path == ":memory:")
+            impl->size = 1;
+        else
+            create_private_file(std::string(path));
     } else if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
         impl->backend = Backend::postgresql;
         impl->connect_string = postgresql_conninfo(url);

@@ -35,7 +35,7 @@ constexpr std::array<Rule, 14> policy{{
     {Action::update_lead,        any,   any,    own,   Refusal::not_found, "lead"},
     {Action::delete_lead,        any,   any,    own,   Refusal::not_found, "lead"},
     {Action::assign_lead,        any,   any,    none,  Refusal::forbidden, "lead"},
-    {Action::create_activity,    any,   any,    own,   Refusal::not_found, "activity"},
+    {Action::create_activity,    any,   any,    own,   Refusal::not_found, "lead"},  // the lead is what is looked up
     {Action::update_activity,    any,   any,    own,   Refusal::not_found, "activity"},
     {Action::delete_activity,    any,   any,    own,   Refusal::not_found, "activity"},
 }};

@@ -21,8 +21,18 @@ Service::Impl::Impl(Database database, AuthOptions opts)
       options(std::move(opts)),
       hasher(options.password_opslimit, options.password_memlimit, options.max_concurrent_hashes),
       jwt(options.jwt_secret, options.jwt_algorithm, options.issuer, options.leeway) {
-    if (options.access_token_ttl.count() <= 0) throw Error::invalid_field("accessTokenTtl", "must be positive");
-    if (options.refresh_token_ttl.count() <= 0) throw Error::invalid_field("refreshTokenTtl", "must be positive");
+    // Bounded so that issued-at + lifetime and now - leeway can never overflow, and so that a
+    // typo (an extra digit, a negative value) is refused instead of issuing tokens that never
+    // expire, are born expired, or are accepted forever.
+    constexpr std::chrono::seconds max_ttl{10LL * 366 * 24 * 3600};  // ten years
+    constexpr std::chrono::seconds max_leeway{300};
+    auto check_ttl = [&](const char* field, std::chrono::seconds ttl) {
+        if (ttl.count() <= 0 || ttl > max_ttl) throw Error::invalid_field(field, "must be from 1 second to 10 years");
+    };
+    check_ttl("accessTokenTtl", options.access_token_ttl);
+    check_ttl("refreshTokenTtl", options.refresh_token_ttl);
+    if (options.leeway.count() < 0 || options.leeway > max_leeway)
+        throw Error::invalid_field("leeway", "must be from 0 to 300 seconds");
 }
 
 Service::Impl::Issued Service::Impl::issue_tokens(Lease& lease, const User& user, Timestamp at) {

@@ -50,6 +50,8 @@ namespace user_store {
 void insert(Lease& lease, const User& user, const std::string& password_hash);
 [[nodiscard]] std::optional<User> find(Lease& lease, const Uuid& id);
 [[nodiscard]] std::optional<UserCredentials> find_credentials(Lease& lease, const Uuid& id);
+/// find_credentials(), locking the row on PostgreSQL until the transaction ends.
+[[nodiscard]] std::optional<UserCredentials> find_credentials_for_update(Lease& lease, const Uuid& id);
 /// `email` must already be normalised (trimmed, lower-cased).
 [[nodiscard]] std::optional<UserCredentials> find_by_email(Lease& lease, const std::string& email);
 /// Applies the given changes; updatedAt advances. nullopt when there is no such user.

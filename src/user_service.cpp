@@ -83,22 +83,39 @@ User Service::update_user(const Principal& actor, const Uuid& id, const UserUpda
         if (self && !update.current_password) v.fail("currentPassword", "is required");
     }
     v.throw_if_invalid();
+    // Refuse an evident role change before any hashing; it is decided again inside the transaction.
+    if (update.role && (!self || *update.role != actor.role())) require(actor, Action::change_role, self);
 
-    auto current = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find_credentials(lease, id); });
-    if (!current) throw user_not_found;
-    if (update.role && *update.role != current->user.role) require(actor, Action::change_role, self);
-    std::optional<std::string> new_hash;
+    // The slow steps (Argon2id) run before the transaction, so that it holds no lock while hashing.
+    // Every decision that depends on the row is taken inside it, against the row locked there:
+    // deciding against a row read earlier let a concurrent demotion be undone.
+    std::optional<std::string> verified_hash, new_hash;
     if (update.password) {
-        if (self && !impl_->hasher.verify(current->password_hash, *update.current_password))
-            throw Error(Errc::unauthorized, "currentPassword is wrong");
+        if (self) {
+            auto current = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find_credentials(lease, id); });
+            if (!current) throw user_not_found;
+            if (!impl_->hasher.verify(current->password_hash, *update.current_password))
+                throw Error(Errc::unauthorized, "currentPassword is wrong");
+            verified_hash = current->password_hash;
+        }
         new_hash = impl_->hasher.hash(*update.password);
     }
 
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
-        auto before = user_store::find(lease, id);
-        if (!before) throw user_not_found;
-        if (before->role == Role::admin && changes.role && *changes.role != Role::admin) require_another_admin(lease);
-        auto after = user_store::update(lease, id, changes, new_hash, now());
+        auto locked = user_store::find_credentials_for_update(lease, id);
+        if (!locked) throw user_not_found;
+        // The current password was proven against this hash; a password changed meanwhile voids it.
+        if (verified_hash && locked->password_hash != *verified_hash)
+            throw Error(Errc::conflict, "the password was changed meanwhile: try again");
+        // Users acting on themselves act with the role their locked row has now.
+        const Principal me = self ? Principal{id, locked->user.role, false} : actor;
+        UserChanges apply = changes;
+        if (apply.role && *apply.role == locked->user.role) apply.role.reset();  // sending one's role is no change
+        if (apply.role) {
+            require(me, Action::change_role, self);
+            if (locked->user.role == Role::admin) require_another_admin(lease);
+        }
+        auto after = user_store::update(lease, id, apply, new_hash, now());
         // A new password ends every session that the old one started.
         if (new_hash) refresh_token_store::revoke_all_for_user(lease, id, now());
         return *after;

@@ -62,6 +62,10 @@ std::optional<UserCredentials> find_credentials(Lease& lease, const Uuid& id) {
     return UserCredentials{lookup.row.user(), lookup.row.password};
 }
 
+std::optional<UserCredentials> find_credentials_for_update(Lease& lease, const Uuid& id) {
+    return find_where(lease, std::string("id = :key") + for_update_clause(lease, true), id.to_string());
+}
+
 std::optional<User> find(Lease& lease, const Uuid& id) {
     auto found = find_credentials(lease, id);
     return found ? std::optional(found->user) : std::nullopt;

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include <atomic>
+#include <limits>
 #include <thread>
 
 using namespace crm;
@@ -31,6 +32,35 @@ TEST_CASE("service: a JWT secret shorter than 32 bytes is refused at start") {
     CHECK_THROWS_AS(Service(db, options), Error);
     options.jwt_secret = std::string(32, 'k');
     CHECK_NOTHROW(Service(db, options));
+}
+
+TEST_CASE("service: token lifetimes and leeway out of range are refused at start") {
+    // Before: a ten-billion-second TTL overflowed issued-at + ttl (every token born expired), a
+    // huge leeway accepted expired tokens forever and a negative one refused every token.
+    auto with = [](auto change) {
+        auto options = test::fast_auth_options();
+        change(options);
+        return code_of([&] { Service svc(Database::open("sqlite::memory:"), options); });
+    };
+    using std::chrono::seconds;
+    CHECK(with([](AuthOptions& o) { o.access_token_ttl = seconds(10'000'000'000LL); }) == Errc::invalid);
+    CHECK(with([](AuthOptions& o) { o.refresh_token_ttl = seconds(std::numeric_limits<std::int64_t>::max()); }) ==
+          Errc::invalid);
+    CHECK(with([](AuthOptions& o) { o.access_token_ttl = seconds(0); }) == Errc::invalid);
+    CHECK(with([](AuthOptions& o) { o.leeway = seconds(-1); }) == Errc::invalid);
+    CHECK(with([](AuthOptions& o) { o.leeway = seconds(301); }) == Errc::invalid);
+    CHECK(with([](AuthOptions& o) { o.leeway = seconds(std::numeric_limits<std::int64_t>::max()); }) == Errc::invalid);
+    // The largest values allowed work: a ten-year token is valid now.
+    auto options = test::fast_auth_options();
+    options.access_token_ttl = seconds(10LL * 365 * 24 * 3600);
+    options.refresh_token_ttl = options.access_token_ttl;
+    options.leeway = seconds(300);
+    auto db = Database::open("sqlite::memory:");
+    db.migrate();
+    Service svc(db, options);
+    auto a = svc.register_user({"u@example.com", "password123", {}});
+    CHECK_NOTHROW((void)svc.authenticate(a.tokens.access_token));
+    CHECK_NOTHROW((void)svc.refresh(a.tokens.refresh_token));
 }
 
 TEST_CASE("db: register always makes a SALES user with a normalised email and an Argon2id hash") {

@@ -71,6 +71,14 @@ std::map<std::string, std::string> read_dotenv(const std::string& path, std::vec
         }
         values[std::string(key)] = std::move(parsed);
     }
+    // A .env with a secret in it should be as private as the secret.
+    struct stat st {};
+    bool has_secret = values.count("CRM_JWT_SECRET") || values.count("CRM_ADMIN_PASSWORD") ||
+                      (values.count("CRM_DATABASE_URL") && values["CRM_DATABASE_URL"].find('@') != std::string::npos);
+    if (has_secret && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 0077) != 0)
+        warnings.push_back(path + " holds secrets but other users may read it (mode " +
+                           std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
+                           std::to_string(st.st_mode & 7) + "): chmod 600 " + path);
     return values;
 }
 

@@ -309,6 +309,29 @@ TEST_CASE("server: the environment wins over .env") {
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("server: warns when a .env holding secrets is readable by others") {
+    for (mode_t mode : {mode_t(0644), mode_t(0600)}) {
+        auto dir = std::filesystem::temp_directory_path() /
+                   ("crm-server-dotenv-mode-" + std::to_string(::getpid()) + "-" + std::to_string(mode));
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        {
+            std::ofstream env(dir / ".env");
+            env << "CRM_JWT_SECRET=" << jwt_secret << "\n";
+        }
+        ::chmod((dir / ".env").c_str(), mode);
+        {
+            Server server(with_env({}, true, dir));
+            CHECK(server.get("/api/health").status == 200);
+            bool warned = server.log().find(".env holds secrets but other users may read it") != std::string::npos;
+            CAPTURE(mode);
+            CHECK(warned == (mode == 0644));
+            CHECK(server.log().find(jwt_secret) == std::string::npos);  // the warning never quotes the secret
+        }
+        std::filesystem::remove_all(dir);
+    }
+}
+
 TEST_CASE("server: refuses to start on unusable configuration") {
     for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
              {"CRM_JWT_ALGORITHM", "RS256"},
