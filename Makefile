@@ -5,6 +5,8 @@ SHELL := /bin/bash
 
 BUILD_DIR      ?= build
 ASAN_BUILD_DIR ?= build-asan
+TSAN_BUILD_DIR ?= build-tsan
+RELEASE_BUILD_DIR ?= build-release
 BUILD_TYPE     ?= RelWithDebInfo
 CMAKE_ARGS     ?=
 # Development and CI builds treat warnings as errors; a plain cmake build (a packager's) does not.
@@ -18,7 +20,7 @@ WITH_PG        := bash scripts/with-postgres.sh
 ASAN_ENV       := ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
                   UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-.PHONY: all deps build test run sanitize clean
+.PHONY: all deps build test run sanitize tsan release-build clean
 
 all: build
 
@@ -61,5 +63,27 @@ sanitize: deps
 	cmake --build $(ASAN_BUILD_DIR) -j$(JOBS)
 	$(ASAN_ENV) $(WITH_PG) ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) $(CTEST_ARGS)
 
+# The core's tests (every concurrency test among them) under ThreadSanitizer, on both backends.
+# Suppressions, each with its reason, live in tests/tsan.supp.
+TSAN_ENV := TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp"
+tsan: deps
+	$(call configure,$(TSAN_BUILD_DIR),-DCRM_TSAN=ON -DCRM_BUILD_EXAMPLES=OFF -DCRM_BUILD_TOOLS=OFF -DCRM_BUILD_BENCH=OFF)
+	cmake --build $(TSAN_BUILD_DIR) -j$(JOBS) --target crm_tests
+	$(WITH_PG) bash -c 'set -e; \
+	  $(TSAN_ENV) CRM_TEST_BACKEND=sqlite $(TSAN_BUILD_DIR)/tests/crm_tests; \
+	  $(TSAN_ENV) CRM_TEST_BACKEND=postgresql $(TSAN_BUILD_DIR)/tests/crm_tests -tc="db: *"'
+
+# What a packager does: a plain Release build with Debian's hardening flags and without
+# CRM_WERROR, then an install into a scratch folder.
+release-build: deps
+	rm -rf $(RELEASE_BUILD_DIR)
+	cmake -S . -B $(RELEASE_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRM_BUILD_TESTS=OFF \
+	  -DCMAKE_C_FLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+	  -DCMAKE_CXX_FLAGS="$$(dpkg-buildflags --get CXXFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+	  -DCMAKE_SHARED_LINKER_FLAGS="$$(dpkg-buildflags --get LDFLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$$(dpkg-buildflags --get LDFLAGS)"
+	cmake --build $(RELEASE_BUILD_DIR) -j$(JOBS)
+	DESTDIR=$(CURDIR)/$(RELEASE_BUILD_DIR)/staging cmake --install $(RELEASE_BUILD_DIR) --prefix /usr >/dev/null
+	$(RELEASE_BUILD_DIR)/staging/usr/bin/crmctl --version
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(RELEASE_BUILD_DIR)
