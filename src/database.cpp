@@ -110,13 +110,36 @@ void create_private_file(const std::string& path) {
     if (fd >= 0) ::close(fd);
 }
 
+// Opens a session, or says why not: a mistyped password, a closed port, a missing database or
+// folder must be told apart from an outage. The driver's reason is kept (libpq and SQLite
+// name the host, port, user, database or file, never the password); SOCI's own preamble and
+// line breaks are dropped. The message reaches logs and the C ABI, never an HTTP response.
+void open_session(soci::session& session, const soci::backend_factory& factory, const std::string& connect_string,
+                  const std::string& what) {
+    try {
+        session.open(factory, connect_string);
+    } catch (const soci::soci_error& e) {
+        std::string reason = e.get_error_message();
+        for (std::string_view preamble : {"Cannot establish connection to the database.", "Cannot establish connection"})
+            if (reason.starts_with(preamble)) reason.erase(0, preamble.size());
+        std::string cleaned;
+        for (char c : reason) {
+            bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
+            if (space && (cleaned.empty() || cleaned.back() == ' ')) continue;
+            cleaned.push_back(space ? ' ' : c);
+        }
+        while (!cleaned.empty() && cleaned.back() == ' ') cleaned.pop_back();
+        throw Error(Errc::unavailable, what + (cleaned.empty() ? "" : ": " + cleaned));
+    }
+}
+
 }  // namespace
 
 std::unique_ptr<detail::Connection> Database::Impl::connect() const {
     auto connection = std::make_unique<detail::Connection>();
     soci::session* session = &connection->sql;
     if (backend == Backend::sqlite) {
-        session->open(*soci::factory_sqlite3(), connect_string);
+        open_session(*session, *soci::factory_sqlite3(), connect_string, "cannot open the SQLite database " + sqlite_path);
         auto& sql = *session;
         // Per connection: SQLite forgets these on every open.
         sql << "PRAGMA foreign_keys = ON";
@@ -125,7 +148,7 @@ std::unique_ptr<detail::Connection> Database::Impl::connect() const {
         sql << "PRAGMA journal_mode = WAL", soci::into(mode);  // stays "memory" for :memory:
         sql << "PRAGMA synchronous = NORMAL";
     } else {
-        session->open(*soci::factory_postgresql(), connect_string);
+        open_session(*session, *soci::factory_postgresql(), connect_string, "cannot connect to PostgreSQL");
         *session << "SET TIME ZONE 'UTC'";
         *session << "SET DateStyle = 'ISO, YMD'";
         *session << "SET client_min_messages = warning";  // no NOTICE chatter on stderr
@@ -143,10 +166,14 @@ Database Database::open(std::string_view url, const DatabaseOptions& options) {
         if (path.empty()) throw Error::invalid_field("url", "needs a path after sqlite:");
         impl->backend = Backend::sqlite;
         impl->connect_string = sqlite_connect_string(path);
-        if (path == ":memory:")
+        impl->sqlite_path = path;
+        if (path == ":memory:") {
             impl->size = 1;
-        else
+        } else if (options.create_if_missing) {
             create_private_file(std::string(path));
+        } else if (::access(std::string(path).c_str(), F_OK) != 0) {
+            throw Error(Errc::unavailable, "cannot open the SQLite database " + std::string(path) + ": no such file");
+        }
     } else if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
         impl->backend = Backend::postgresql;
         impl->connect_string = postgresql_conninfo(url);
@@ -236,7 +263,7 @@ void Transaction::commit() {
 
 namespace {
 
-enum class Failure { unique, foreign_key, constraint, connection, other };
+enum class Failure { unique, foreign_key, constraint, connection, missing_table, other };
 
 Failure classify(const soci::soci_error& e) {
     if (auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
@@ -245,6 +272,7 @@ Failure classify(const soci::soci_error& e) {
         if (state == "23503") return Failure::foreign_key;
         if (state.starts_with("23") || state.starts_with("22")) return Failure::constraint;
         if (state.starts_with("08") || state.starts_with("57P")) return Failure::connection;
+        if (state == "42P01") return Failure::missing_table;
     } else if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
         int rc = lite->result() & 0xFF;  // primary result code
         if (rc == SQLITE_CONSTRAINT) {
@@ -256,6 +284,8 @@ Failure classify(const soci::soci_error& e) {
         }
         if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_CANTOPEN || rc == SQLITE_IOERR)
             return Failure::connection;
+        if (rc == SQLITE_ERROR && e.get_error_message().find("no such table") != std::string::npos)
+            return Failure::missing_table;
     }
     if (e.get_error_category() == soci::soci_error::connection_error) return Failure::connection;
     if (e.get_error_category() == soci::soci_error::constraint_violation) return Failure::constraint;
@@ -288,6 +318,22 @@ void rethrow_as_crm_error(Lease* lease) {
             case Failure::connection:
                 if (lease) lease->mark_broken();
                 throw Error(Errc::unavailable, "the database is unavailable");
+            case Failure::missing_table:
+                // Most likely a database nobody migrated: say so rather than "internal".
+                if (lease) {
+                    int version = -1;
+                    try {
+                        version = applied_schema_version(*lease);
+                    } catch (...) {
+                        lease->mark_broken();
+                    }
+                    if (version >= 0 && version < Database::latest_schema_version())
+                        throw Error(Errc::unavailable, "the database is not migrated (schema version " +
+                                                           std::to_string(version) + " of " +
+                                                           std::to_string(Database::latest_schema_version()) +
+                                                           "): call migrate()");
+                }
+                break;
             case Failure::other: break;
         }
         // PostgreSQL reports a dropped connection without SQLSTATE; ask the session.

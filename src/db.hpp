@@ -41,6 +41,7 @@ struct Database::Impl {
     std::string connect_string;  // what SOCI gets; never logged (it may hold a password)
     DatabaseOptions options;
     std::size_t size = 1;
+    std::string sqlite_path;  // for messages; empty for PostgreSQL
 
     std::mutex mutex;
     std::condition_variable returned;
@@ -142,6 +143,9 @@ auto in_transaction(Database::Impl& pool, Transaction::Mode mode, Work&& work) {
         }
     });
 }
+
+/// The highest migration applied on this database (0 when it has none).
+[[nodiscard]] int applied_schema_version(Lease& lease);
 
 /// Whether the current session speaks PostgreSQL (for the few statements that differ).
 [[nodiscard]] inline bool is_postgresql(Lease& lease) { return lease.backend() == Backend::postgresql; }

@@ -191,20 +191,25 @@ void Database::migrate() {
 }
 
 int Database::schema_version() {
-    return detail::with_lease(*impl_, [](detail::Lease& lease) {
-        auto& sql = lease.sql();
-        // An empty database has no ledger yet: that is version 0, not an error.
-        int tables = 0;
-        if (detail::is_postgresql(lease))
-            sql << "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
-                   "AND table_name = 'SchemaMigrations'",
-                soci::into(tables);
-        else
-            sql << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'SchemaMigrations'",
-                soci::into(tables);
-        return tables ? applied_version(sql) : 0;
-    });
+    return detail::with_lease(*impl_, [](detail::Lease& lease) { return detail::applied_schema_version(lease); });
 }
 
 }  // namespace v1
+
+namespace detail {
+
+int applied_schema_version(Lease& lease) {
+    auto& sql = lease.sql();
+    // An empty database has no ledger yet: that is version 0, not an error.
+    int tables = 0;
+    if (is_postgresql(lease))
+        sql << "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+               "AND table_name = 'SchemaMigrations'",
+            soci::into(tables);
+    else
+        sql << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'SchemaMigrations'", soci::into(tables);
+    return tables ? applied_version(sql) : 0;
+}
+
+}  // namespace detail
 }  // namespace crm

@@ -37,6 +37,80 @@ TEST_CASE("database: a wrong password never appears in the error") {
     }
 }
 
+namespace {
+
+// The message of the crm::Error that opening `url` throws (unavailable expected).
+std::string open_failure(const std::string& url, DatabaseOptions options = {}) {
+    try {
+        (void)Database::open(url, options);
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::unavailable);
+        return e.what();
+    }
+    FAIL("opened " << url);
+    return {};
+}
+
+// `url` with its password, port or database name replaced.
+std::string pg_url_with(const std::string& url, const std::string& what, const std::string& value) {
+    auto scheme_end = url.find("://") + 3;
+    auto at = url.find('@', scheme_end);
+    auto colon = url.find(':', scheme_end);
+    auto port_colon = url.find(':', at);
+    auto slash = url.find('/', at);
+    if (what == "password") return url.substr(0, colon + 1) + value + url.substr(at);
+    if (what == "port") return url.substr(0, port_colon + 1) + value + url.substr(slash);
+    return url.substr(0, slash + 1) + value;  // database
+}
+
+}  // namespace
+
+TEST_CASE("db: a database that cannot be opened says why") {
+    // Before, every case read "the database is unavailable": a typo could not be told from an outage.
+    if (test::backend() == Backend::sqlite) {
+        auto message = open_failure("sqlite:/no/such/dir/x.db");
+        CHECK(message.find("cannot open the SQLite database /no/such/dir/x.db") != std::string::npos);
+        CHECK(message.find("unable to open database file") != std::string::npos);
+        // A read-only caller (crmctl export) does not make a new file for a mistyped path.
+        auto dir = std::filesystem::temp_directory_path() / ("crm-nofile-" + Uuid::generate().to_string());
+        std::filesystem::create_directories(dir);
+        DatabaseOptions no_create;
+        no_create.create_if_missing = false;
+        auto missing = (dir / "typo.db").string();
+        CHECK(open_failure("sqlite:" + missing, no_create).find("no such file") != std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(missing));
+        std::filesystem::remove_all(dir);
+        return;
+    }
+    ScratchDatabase scratch;  // a reachable server and a database that exists
+    const std::string url = scratch.url();
+    auto wrong_password = open_failure(pg_url_with(url, "password", "not-the-password-42"));
+    CHECK(wrong_password.find("password authentication failed") != std::string::npos);
+    CHECK(wrong_password.find("not-the-password-42") == std::string::npos);
+    auto closed_port = open_failure(pg_url_with(url, "port", "1"));
+    CHECK(closed_port.find("port 1 failed") != std::string::npos);
+    CHECK(closed_port.find("Connection refused") != std::string::npos);
+    auto missing_db = open_failure(pg_url_with(url, "database", "no_such_database_here"));
+    CHECK(missing_db.find("database \"no_such_database_here\" does not exist") != std::string::npos);
+}
+
+TEST_CASE("db: using a database before migrate() says it is not migrated") {
+    ScratchDatabase scratch(false);
+    Service svc(scratch.db(), test::fast_auth_options());
+    NewLead lead;
+    lead.title = "too early";
+    try {
+        (void)svc.create_lead(Principal::system(), lead);
+        FAIL("created a lead in an unmigrated database");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::unavailable);
+        CHECK(std::string(e.what()) == "the database is not migrated (schema version 0 of " +
+                                           std::to_string(Database::latest_schema_version()) + "): call migrate()");
+    }
+    scratch.db().migrate();
+    CHECK_NOTHROW((void)svc.create_lead(Principal::system(), lead));
+}
+
 TEST_CASE("db: migrate from empty, re-run is a no-op, version recorded") {
     ScratchDatabase scratch(/*migrate=*/false);
     auto& db = scratch.db();

@@ -25,6 +25,9 @@ struct DatabaseOptions {
     std::chrono::milliseconds lease_timeout{10000};
     /// SQLite: how long a writer waits for another writer's lock.
     std::chrono::milliseconds busy_timeout{10000};
+    /// SQLite: create the file when it does not exist (mode 0600). False: a missing file is
+    /// Error(unavailable), so that a mistyped path is not silently a new, empty database.
+    bool create_if_missing = true;
 };
 
 /// An open database: `sqlite:PATH`, `sqlite::memory:` or `postgresql://user:pass@host:port/db`.

@@ -218,13 +218,40 @@ class CrmctlTest(unittest.TestCase):
         fresh = Scratch(migrate=False)
         self.addCleanup(fresh.drop)
         done = fresh.run("list-users", check_code=3)
-        self.assertIn("not migrated", done.stderr)
-        self.assertIn("crmctl migrate", done.stderr)
+        if BACKEND == "sqlite":
+            # A mistyped path names the missing file and does not leave an empty database behind.
+            self.assertIn("no such file", done.stderr)
+            self.assertFalse(os.path.exists(fresh.path("crm.db")))
+            fresh.run("export-leads", check_code=3)
+            self.assertFalse(os.path.exists(fresh.path("crm.db")))
+        else:
+            self.assertIn("not migrated", done.stderr)
+            self.assertIn("crmctl migrate", done.stderr)
         self.assertEqual(fresh.run("migrate").stdout, "schema version 1 (was 0)\n")
         fresh.run("list-users")
 
+        # A database that exists but is not migrated says so, on either backend.
+        empty = Scratch(migrate=False)
+        self.addCleanup(empty.drop)
+        if BACKEND == "sqlite":
+            open(empty.path("crm.db"), "wb").close()
+        done = empty.run("list-users", check_code=3)
+        self.assertIn("not migrated (schema version 0 of", done.stderr)
+
+        # The cause of a failed connection is named.
+        if BACKEND == "postgresql":
+            wrong = urllib.parse.urlsplit(fresh.url)
+            wrong = wrong._replace(netloc=f"{wrong.username}:wrong-password-7@{wrong.hostname}:{wrong.port}")
+            done = self.db.run("--database", urllib.parse.urlunsplit(wrong), "list-users", check_code=3)
+            self.assertIn("password authentication failed", done.stderr)
+            self.assertNotIn("wrong-password-7", done.stderr)
+            missing = urllib.parse.urlunsplit(urllib.parse.urlsplit(fresh.url)._replace(path="/no_such_db_xyz"))
+            done = self.db.run("--database", missing, "list-users", check_code=3)
+            self.assertIn('database "no_such_db_xyz" does not exist', done.stderr)
+
         done = self.db.run("--database", "postgresql://crm:very-secret@127.0.0.1:1/none", "list-users", check_code=3)
         self.assertIn("cannot open postgresql://crm:***@127.0.0.1:1/none", done.stderr)
+        self.assertIn("Connection refused", done.stderr)
         self.assertNotIn("very-secret", done.stderr)
 
     def test_migrate_is_idempotent(self) -> None:

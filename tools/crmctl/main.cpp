@@ -170,6 +170,8 @@ int main(int argc, char** argv) {
         crm::AuthOptions auth = auth_options();
         crm::DatabaseOptions db_options;
         db_options.pool_size = 2;
+        // Only migrate makes a database; for every other command a missing SQLite file is a typo.
+        db_options.create_if_missing = std::strcmp(command->name, "migrate") == 0;
         std::optional<crm::Database> db;
         try {
             db = crm::Database::open(url, db_options);
