@@ -489,3 +489,32 @@ TEST_CASE("server: a thousand idle keep-alive connections cost little memory") {
     MESSAGE(n << " idle keep-alive connections: server RSS " << before << " -> " << after << " KiB");
     CHECK(after - before < 8 * 1024);  // under 8 KiB each: 10,000 would stay well under 100 MiB
 }
+
+TEST_CASE("server: a body slower than its deadline is 408; a stop closes idle connections at once") {
+    Server server(with_env({{"CRM_HEADER_TIMEOUT", "1"}, {"CRM_IDLE_TIMEOUT", "300"}}));
+    auto admin = admin_session(server);
+    {
+        // 20 bytes announced, 2 sent: the body's deadline (1 s + 20 bytes at 64 KiB/s) passes.
+        Socket s(server.port());
+        s.send("POST /api/leads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + admin.access +
+               "\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{\"");
+        std::string answer = s.read_to_eof(10 * second);
+        expect_raw_problem(answer, 408, "REQUEST_TIMEOUT");
+        CHECK(s.eof());
+    }
+    // Kept-alive connections between requests do not hold up a stop.
+    std::vector<Socket> idle;
+    for (int i = 0; i < 20; ++i) {
+        idle.emplace_back(server.port());
+        idle.back().send(get("/api/health"));
+        CHECK(starts_with(idle.back().read(5 * second, [](const std::string& a) { return response_length(a) > 0; }),
+                          "HTTP/1.1 200 "));
+    }
+    CHECK(server.stop() == 0);
+    // Had they been waited for, the stop would have run into its timeout and said so.
+    CHECK(server.log().find("still busy after the shutdown timeout") == std::string::npos);
+    for (auto& s : idle) {
+        CHECK(s.read_to_eof(5 * second).empty());
+        CHECK(s.eof());
+    }
+}
