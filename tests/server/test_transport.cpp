@@ -371,7 +371,7 @@ TEST_CASE("server: bodies are framed on every method, Range is ignored, 100-cont
     }
 }
 
-TEST_CASE("server: pipelined requests are answered in order; HTTP/1.0 closes") {
+TEST_CASE("server: pipelined requests are answered in order and HTTP/1.0 closes") {
     Server server(with_env({{"CRM_IDLE_TIMEOUT", "1"}}));
     auto admin = admin_session(server);
     std::string auth = "Authorization: Bearer " + admin.access + "\r\n";
@@ -490,7 +490,7 @@ TEST_CASE("server: a thousand idle keep-alive connections cost little memory") {
     CHECK(after - before < 8 * 1024);  // under 8 KiB each: 10,000 would stay well under 100 MiB
 }
 
-TEST_CASE("server: a body slower than its deadline is 408; a stop closes idle connections at once") {
+TEST_CASE("server: a body slower than its deadline is 408 and a stop closes idle connections at once") {
     Server server(with_env({{"CRM_HEADER_TIMEOUT", "1"}, {"CRM_IDLE_TIMEOUT", "300"}}));
     auto admin = admin_session(server);
     {
