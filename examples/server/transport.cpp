@@ -92,7 +92,8 @@ class Connection;
 
 struct HttpServer::Impl {
     Impl(const Router& router, const Limits& limits, unsigned workers)
-        : router(router), limits(limits), acceptor(ioc), retry_timer(ioc), stop_timer(ioc), workers(workers) {}
+        : router(router), limits(limits), strand(net::make_strand(ioc)), acceptor(strand), retry_timer(strand),
+          stop_timer(strand), workers(workers) {}
 
     void accept();
     void on_accept(const error_code& ec, tcp::socket socket);
@@ -111,6 +112,8 @@ struct HttpServer::Impl {
     std::atomic<std::int64_t> last_refusal_warning{0}, last_accept_warning{0};
 
     net::io_context ioc;
+    // Accepting and stopping run on one strand: the I/O threads would otherwise race on the acceptor.
+    net::strand<net::io_context::executor_type> strand;
     tcp::acceptor acceptor;
     net::steady_timer retry_timer, stop_timer;
     net::thread_pool workers;  // destroyed (joined) before the io_context
@@ -571,7 +574,7 @@ void HttpServer::run() {
 }
 
 void HttpServer::stop() {
-    net::post(impl_->ioc, [impl = impl_.get()] { impl->begin_stop(); });
+    net::post(impl_->strand, [impl = impl_.get()] { impl->begin_stop(); });
 }
 
 }  // namespace crm_server
