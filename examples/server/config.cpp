@@ -209,6 +209,15 @@ Config load_config() {
 
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     config.threads = static_cast<unsigned>(s.number("CRM_THREADS", std::max(16u, 4 * cores), 1, 1024));
+
+    Limits& l = config.limits;
+    l.io_threads = static_cast<unsigned>(s.number("CRM_IO_THREADS", cores, 1, 256));
+    l.header_timeout = std::chrono::seconds(s.number("CRM_HEADER_TIMEOUT", 10, 1, 3600));
+    l.idle_timeout = std::chrono::seconds(s.number("CRM_IDLE_TIMEOUT", 75, 1, 86400));
+    l.shutdown_timeout = std::chrono::seconds(s.number("CRM_SHUTDOWN_TIMEOUT", 10, 1, 3600));
+    l.max_connections = s.number("CRM_MAX_CONNECTIONS", 10000, 1, 1000000);
+    l.max_connections_per_client = s.number("CRM_MAX_CONNECTIONS_PER_CLIENT", 1000, 1, 1000000);
+    if (l.max_connections_per_client > l.max_connections) l.max_connections_per_client = l.max_connections;
     return config;
 }
 

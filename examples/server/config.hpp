@@ -3,6 +3,9 @@
 
 #include <crm/crm.hpp>
 
+#include <chrono>
+#include <cstddef>
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -26,6 +29,16 @@ struct CorsPolicy {
     [[nodiscard]] bool allows(std::string_view origin) const;
 };
 
+/// The transport's settings (transport.cpp); the fixed protocol limits are constants there.
+struct Limits {
+    unsigned io_threads = 1;                          ///< CRM_IO_THREADS (default: cores)
+    std::chrono::seconds header_timeout{10};          ///< CRM_HEADER_TIMEOUT: the whole request head
+    std::chrono::seconds idle_timeout{75};            ///< CRM_IDLE_TIMEOUT: keep-alive between requests
+    std::chrono::seconds shutdown_timeout{10};        ///< CRM_SHUTDOWN_TIMEOUT: requests in flight at a stop
+    std::size_t max_connections = 10000;              ///< CRM_MAX_CONNECTIONS
+    std::size_t max_connections_per_client = 1000;    ///< CRM_MAX_CONNECTIONS_PER_CLIENT (per IP address)
+};
+
 struct Config {
     std::string host = "127.0.0.1";         ///< CRM_HOST
     std::uint16_t port = 3000;              ///< PORT (0: any free port)
@@ -34,7 +47,8 @@ struct Config {
     crm::AuthOptions auth;                  ///< TTLs, algorithm, password cost (the secret is set later)
     std::optional<std::string> admin_email, admin_password;  ///< CRM_ADMIN_EMAIL, CRM_ADMIN_PASSWORD
     CorsPolicy cors;                        ///< CRM_CORS_ORIGINS
-    unsigned threads = 4;                   ///< CRM_THREADS: HTTP workers and database connections
+    unsigned threads = 4;                   ///< CRM_THREADS: handler threads and database connections
+    Limits limits;                          ///< the transport's threads, deadlines and caps
     std::vector<std::string> warnings;      ///< for the caller to log
 };
 

@@ -3,66 +3,69 @@
 #include "config.hpp"
 #include "log.hpp"
 #include "router.hpp"
+#include "transport.hpp"
 
 #include <crm/crm.hpp>
 
-#include <httplib.h>
-
 #include <pthread.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 namespace {
 
 using namespace crm_server;
 
-// cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed when Debian built
-// the library): a burst of connections would overflow it and be reset. Listening again on the
-// bound socket raises the backlog.
-class HttpServer : public httplib::Server {
-public:
-    void raise_backlog() {
-        socket_t sock = svr_sock_;
-        if (sock != INVALID_SOCKET && ::listen(sock, SOMAXCONN) != 0)
-            log("warn", std::string("cannot raise the listen backlog: ") + std::strerror(errno));
-    }
-};
-
 std::atomic<bool> stop_requested{false};
-std::atomic<bool> listening_done{false};
+std::atomic<int> stop_grace_seconds{15};  // the shutdown timeout and a margin
+std::mutex server_mutex;                  // guards `running_server` against its destruction
+HttpServer* running_server = nullptr;
+
+void request_stop() {
+    stop_requested = true;
+    std::lock_guard lock(server_mutex);
+    if (running_server) running_server->stop();
+}
 
 // SIGINT/SIGTERM are blocked in every thread and taken by this one: the first stops the server
-// gracefully (no new connections, requests in flight finish), a second one exits at once.
-void watch_signals(sigset_t signals, httplib::Server& server) {
-    std::thread([signals, &server] {
+// gracefully (no new connections, requests in flight finish), a second one exits at once, and so
+// does a stop that takes longer than the shutdown timeout (a handler stuck in the database).
+void watch_signals(sigset_t signals) {
+    std::thread([signals] {
         int sig = 0;
         sigwait(&signals, &sig);
         log("info", std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
                         ": shutting down (finishing requests in flight)");
-        stop_requested = true;
-        std::thread([signals] {
-            int again = 0;
-            sigwait(&signals, &again);
+        request_stop();
+        timespec grace{stop_grace_seconds.load(), 0};
+        if (sigtimedwait(&signals, nullptr, &grace) > 0)
             log("warn", "second signal: exiting now");
-            _exit(1);
-        }).detach();
-        // stop() only acts once the server runs: repeat until listen_after_bind() has returned.
-        while (!listening_done) {
-            if (server.is_running()) server.stop();
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        else
+            log("warn", "the shutdown did not finish in time: exiting now");
+        _exit(1);
     }).detach();
+}
+
+// 10,000 connections need as many descriptors: the soft limit (often 1024) is raised to the hard one.
+void raise_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+        log("warn", std::string("cannot raise the open files limit: ") + std::strerror(errno));
 }
 
 crm::Database open_database(const Config& config) {
     crm::DatabaseOptions options;
-    options.pool_size = config.threads;  // one connection per HTTP worker
+    options.pool_size = config.threads;  // one connection per handler thread
     for (int attempt = 1;; ++attempt) {
         try {
             auto db = crm::Database::open(config.database_url, options);
@@ -86,7 +89,9 @@ void usage(std::ostream& out) {
            "Serves the libcrm /api over HTTP. Configured by the environment or a .env file in the\n"
            "working directory: PORT, CRM_HOST, CRM_DATABASE_URL, CRM_JWT_SECRET, CRM_JWT_ALGORITHM,\n"
            "CRM_ACCESS_TOKEN_TTL, CRM_REFRESH_TOKEN_TTL, CRM_ADMIN_EMAIL, CRM_ADMIN_PASSWORD,\n"
-           "CRM_CORS_ORIGINS, CRM_THREADS, CRM_PASSWORD_COST (see env.example).\n";
+           "CRM_CORS_ORIGINS, CRM_THREADS, CRM_IO_THREADS, CRM_HEADER_TIMEOUT, CRM_IDLE_TIMEOUT,\n"
+           "CRM_SHUTDOWN_TIMEOUT, CRM_MAX_CONNECTIONS, CRM_MAX_CONNECTIONS_PER_CLIENT, CRM_PASSWORD_COST\n"
+           "(see env.example).\n";
 }
 
 }  // namespace
@@ -112,13 +117,14 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
     signal(SIGPIPE, SIG_IGN);
+    watch_signals(signals);
+    raise_file_limit();
 
-    HttpServer server;
-    watch_signals(signals, server);
     try {
         Config config = load_config();
         for (const auto& w : config.warnings) log("warn", w);
         config.warnings.clear();
+        stop_grace_seconds = static_cast<int>(config.limits.shutdown_timeout.count()) + 5;
 
         crm::Database db = open_database(config);
         config.auth.jwt_secret = resolve_jwt_secret(config);
@@ -127,31 +133,28 @@ int main(int argc, char** argv) {
         bootstrap_admin(service, config);
 
         Router router(service, config.cors);
-        router.install(server);
-        server.new_task_queue = [threads = config.threads] { return new httplib::ThreadPool(threads); };
-        // Responses go out in several writes (headers, body): without TCP_NODELAY, Nagle's
-        // algorithm and the client's delayed ACK add ~40 ms to every keep-alive request.
-        server.set_tcp_nodelay(true);
-        server.set_keep_alive_max_count(100);
-        server.set_keep_alive_timeout(5);
-        server.set_read_timeout(15);
-        server.set_write_timeout(15);
-
-        int port = config.port;
-        if (port == 0)
-            port = server.bind_to_any_port(config.host);
-        else if (!server.bind_to_port(config.host, port))
-            port = -1;
-        if (port <= 0) {
-            log("fatal", "cannot listen on " + address(config.host, config.port) + ": " + std::strerror(errno));
+        HttpServer server(router, config.limits, config.threads);
+        std::uint16_t port = 0;
+        try {
+            port = server.listen(config.host, config.port);
+        } catch (const ListenError& e) {
+            log("fatal", "cannot listen on " + address(config.host, config.port) + ": " + e.what());
             return 1;
         }
-        server.raise_backlog();
         log("info", "crm-server " + std::string(crm::version()) + " listening on " + address(config.host, port) +
                         " (database " + (db.backend() == crm::Backend::sqlite ? "SQLite" : "PostgreSQL") + ", schema " +
-                        std::to_string(db.schema_version()) + ", " + std::to_string(config.threads) + " threads)");
-        if (!stop_requested) server.listen_after_bind();
-        listening_done = true;
+                        std::to_string(db.schema_version()) + ", " + std::to_string(config.threads) +
+                        " handler threads, " + std::to_string(config.limits.io_threads) + " I/O threads)");
+        {
+            std::lock_guard lock(server_mutex);
+            running_server = &server;
+        }
+        if (stop_requested) server.stop();  // a signal during start-up
+        server.run();
+        {
+            std::lock_guard lock(server_mutex);
+            running_server = nullptr;
+        }
         log("info", "stopped");
         return 0;
     } catch (const ConfigError& e) {
@@ -161,6 +164,5 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         log("fatal", std::string("cannot start: ") + e.what());
     }
-    listening_done = true;
     return 1;
 }

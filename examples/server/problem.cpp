@@ -12,7 +12,7 @@ using enum Problem;
 using crm::Errc;
 
 // The contract's error table, one row per kind; crm::Errc maps one to one onto the first seven.
-constexpr std::array<ProblemKind, 11> table{{
+constexpr std::array<ProblemKind, 15> table{{
     {not_found,              Errc::not_found,    404, "NOT_FOUND",              "Not Found"},
     {conflict,               Errc::conflict,     409, "CONFLICT",               "Conflict"},
     {validation_failed,      Errc::invalid,      400, "VALIDATION_FAILED",      "Bad Request"},
@@ -24,6 +24,10 @@ constexpr std::array<ProblemKind, 11> table{{
     {method_not_allowed,     std::nullopt,       405, "METHOD_NOT_ALLOWED",     "Method Not Allowed"},
     {payload_too_large,      std::nullopt,       413, "PAYLOAD_TOO_LARGE",      "Payload Too Large"},
     {unsupported_media_type, std::nullopt,       415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type"},
+    {request_timeout,        std::nullopt,       408, "REQUEST_TIMEOUT",        "Request Timeout"},
+    {uri_too_long,           std::nullopt,       414, "URI_TOO_LONG",           "URI Too Long"},
+    {header_fields_too_large, std::nullopt,      431, "REQUEST_HEADER_FIELDS_TOO_LARGE", "Request Header Fields Too Large"},
+    {http_version_not_supported, std::nullopt,   505, "HTTP_VERSION_NOT_SUPPORTED", "HTTP Version Not Supported"},
 }};
 
 }  // namespace
@@ -38,17 +42,6 @@ const ProblemKind& kind(crm::Errc errc) noexcept {
     for (const auto& row : table)
         if (row.errc == errc) return row;
     return kind(internal);
-}
-
-ProblemKind kind_for_status(int status) noexcept {
-    for (const auto& row : table)
-        if (row.status == status && row.problem != validation_failed) return row;
-    if (status >= 500) return kind(internal);
-    // Other client errors of the transport (414 URI Too Long, 416, ...): a bad request.
-    ProblemKind other = kind(bad_request);
-    other.status = status;
-    other.title = status == 414 ? "URI Too Long" : status == 416 ? "Range Not Satisfiable" : "Bad Request";
-    return other;
 }
 
 std::string problem_json(const ProblemKind& kind, std::string_view detail, const std::vector<crm::FieldError>& errors,

@@ -24,6 +24,11 @@ enum class Problem {
     unsupported_media_type,
     internal,
     unavailable,
+    // The transport's own refusals (transport.cpp): the request could not be read as one.
+    request_timeout,
+    uri_too_long,
+    header_fields_too_large,
+    http_version_not_supported,
 };
 
 struct ProblemKind {
@@ -36,8 +41,6 @@ struct ProblemKind {
 
 [[nodiscard]] const ProblemKind& kind(Problem problem) noexcept;
 [[nodiscard]] const ProblemKind& kind(crm::Errc errc) noexcept;
-/// For error statuses that cpp-httplib produces on its own (400, 404, 413, 414, ...).
-[[nodiscard]] ProblemKind kind_for_status(int status) noexcept;
 
 /// An HTTP-level failure (as opposed to a crm::Error from the core).
 class HttpError : public std::runtime_error {

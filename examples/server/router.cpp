@@ -12,22 +12,10 @@ namespace crm_server {
 
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-
-// What the access log needs to know about the request this thread is serving. cpp-httplib
-// serves a request from its first byte to its log line on one worker thread.
-struct Exchange {
-    bool active = false;
-    std::chrono::steady_clock::time_point start;
-    std::string request_id;
-    std::optional<crm::Uuid> user_id;
-};
-thread_local Exchange current;
-
+// Every response carries a request id (X-Request-Id, and requestId in problem bodies).
 void begin_exchange(Response& res) {
-    current = Exchange{true, std::chrono::steady_clock::now(), crm::Uuid::generate().to_string(), std::nullopt};
-    res.set_header("X-Request-Id", current.request_id);
+    res.request_id = crm::Uuid::generate().to_string();
+    res.set_header("X-Request-Id", res.request_id);
 }
 
 std::string lower(std::string_view s) {
@@ -102,39 +90,9 @@ Match match(std::string_view method, std::string_view path) {
     return m;
 }
 
-// The body of a POST, PUT, PATCH or DELETE, at most max_body_bytes of it (after any content
-// decoding). cpp-httplib refuses a larger Content-Length itself (status 413, body skipped).
-std::string read_body(const Request& req, Response& res, const httplib::ContentReader& reader) {
-    std::string body;
-    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3).
-    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) return body;
-    bool too_large = false;
-    auto receive = [&](const char* data, std::size_t n) {
-        if (body.size() + n > max_body_bytes) {
-            too_large = true;
-            return false;
-        }
-        body.append(data, n);
-        return true;
-    };
-    bool ok = req.is_multipart_form_data()
-                  ? reader([](const httplib::MultipartFormData&) { return true; }, receive)
-                  : reader(receive);
-    if (too_large || res.status == 413) {
-        if (too_large) res.set_header("Connection", "close");  // the rest of the body is still unread
-        throw HttpError(Problem::payload_too_large, "the request body is larger than 1 MiB");
-    }
-    if (req.is_multipart_form_data()) {
-        // Not JSON in any case: json_body() answers 415 (the parts were never needed).
-        if (!ok) res.set_header("Connection", "close");
-        return body;
-    }
-    if (!ok) throw HttpError(Problem::bad_request, "the request body could not be read");
-    return body;
-}
-
 // The JSON object a route takes: application/json (any parameters), then parse_object().
-json json_body(const Request& req, const std::string& body) {
+json json_body(const Request& req) {
+    const std::string& body = req.body;
     std::string type = req.get_header_value("Content-Type");
     if (type.empty() && body.empty()) throw HttpError(Problem::bad_request, "a JSON object body is required");
     if (lower(trim(std::string_view(type).substr(0, type.find(';')))) != "application/json")
@@ -184,17 +142,11 @@ void render(Response& res, const Reply& reply) {
 void render_problem(const Request& req, Response& res, const ProblemKind& kind, std::string_view detail,
                     const std::vector<crm::FieldError>& errors, std::string_view log_detail = {}) {
     res.status = kind.status;
-    res.set_content(problem_json(kind, detail, errors, current.request_id), "application/problem+json");
+    res.set_content(problem_json(kind, detail, errors, res.request_id), "application/problem+json");
     if (kind.status >= 500)
-        log("error", "requestId=" + current.request_id + " " + log_safe(req.method) + " " + loggable_path(req) + " " +
+        log("error", "requestId=" + res.request_id + " " + log_safe(req.method) + " " + loggable_path(req) + " " +
                          std::to_string(kind.status) + " " + std::string(kind.code) + ": " +
                          std::string(log_detail.empty() ? detail : log_detail));
-}
-
-bool routed_by_httplib(std::string_view method) {
-    for (std::string_view m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-        if (m == method) return true;
-    return false;
 }
 
 }  // namespace
@@ -207,9 +159,11 @@ void Router::add_cors_headers(const Request& req, Response& res) const {
     res.set_header("Access-Control-Expose-Headers", "X-Request-Id, WWW-Authenticate");
 }
 
-void Router::handle(const Request& req, Response& res, const httplib::ContentReader* reader) {
+Response Router::handle(const Request& req) const {
+    Response res;
+    begin_exchange(res);
+    add_cors_headers(req, res);
     try {
-        std::string body = reader ? read_body(req, res, *reader) : std::string();
         std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
         Match m = match(method, req.path);
         if (m.allow.empty()) throw HttpError(Problem::not_found, "no such route");
@@ -221,16 +175,16 @@ void Router::handle(const Request& req, Response& res, const httplib::ContentRea
                 res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
                 res.set_header("Access-Control-Max-Age", "600");
             }
-            return;
+            return res;
         }
         if (!m.route) {
             res.set_header("Allow", m.allow);
-            throw HttpError(Problem::method_not_allowed, "this route does not answer " + req.method);
+            throw HttpError(Problem::method_not_allowed, "this route does not answer " + log_safe(req.method));
         }
         Call call{service_, req, {}, std::nullopt, json{}, std::nullopt};
         if (m.route->access == Access::bearer) {
             call.principal = authenticate(service_, req);
-            current.user_id = call.principal->user_id();
+            res.user_id = call.principal->user_id();
         }
         auto names = segments(m.route->path);
         for (std::size_t i = 0, p = 0; i < names.size(); ++i) {
@@ -240,9 +194,10 @@ void Router::handle(const Request& req, Response& res, const httplib::ContentRea
             if (!id) throw HttpError(Problem::bad_request, name + " must be a UUID", {{name, "must be a UUID"}});
             call.ids.push_back(*id);
         }
-        if (m.route->input == Input::json_object) call.body = json_body(req, body);
+        // A body sent to a route that takes none (a GET with a body) was read and is ignored.
+        if (m.route->input == Input::json_object) call.body = json_body(req);
         Reply reply = m.route->handler(call);
-        if (call.user_id) current.user_id = call.user_id;
+        if (call.user_id) res.user_id = call.user_id;
         render(res, reply);
     } catch (const HttpError& e) {
         if (e.bearer_challenge) res.set_header("WWW-Authenticate", "Bearer");
@@ -255,83 +210,27 @@ void Router::handle(const Request& req, Response& res, const httplib::ContentRea
     } catch (const std::exception& e) {
         render_problem(req, res, kind(Problem::internal), public_detail(kind(Problem::internal), ""), {}, e.what());
     }
+    return res;
 }
 
-void Router::install(httplib::Server& server) {
-    server.set_payload_max_length(max_body_bytes);
+Response Router::transport_error(const Request& req, Problem problem, const std::string& detail) const {
+    Response res;
+    begin_exchange(res);
+    add_cors_headers(req, res);
+    res.close = true;  // after these the connection's state is unknown, or its rest unread
+    render_problem(req, res, kind(problem), detail, {});
+    return res;
+}
 
-    server.set_pre_routing_handler([this](const Request& req, Response& res) {
-        begin_exchange(res);
-        add_cors_headers(req, res);
-        return httplib::Server::HandlerResponse::Unhandled;
-    });
-
-    // One handler for every path and method: matching is ours (route_table), so that an existing
-    // path answers 405 with Allow. [\s\S] also matches a decoded newline.
-    const std::string any_path = R"([\s\S]*)";
-    auto plain = [this](const Request& req, Response& res) { handle(req, res, nullptr); };
-    auto with_body = [this](const Request& req, Response& res, const httplib::ContentReader& reader) {
-        handle(req, res, &reader);
-    };
-    server.Get(any_path, plain);
-    server.Options(any_path, plain);
-    server.Delete(any_path, plain);
-    server.Delete(any_path, with_body);
-    server.Post(any_path, with_body);
-    server.Put(any_path, with_body);
-    server.Patch(any_path, with_body);
-
-    // Failures cpp-httplib answers itself (unparsable request, URI too long, methods it does not
-    // route such as TRACE): problem+json as well. Our own problems already have a body.
-    server.set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        if (!current.active) {
-            begin_exchange(res);
-            add_cors_headers(req, res);
-        }
-        if (!req.method.empty() && !routed_by_httplib(req.method) && res.status == 400) {
-            Match m = match(req.method, req.path);
-            if (!m.allow.empty()) {
-                res.set_header("Allow", m.allow);
-                render_problem(req, res, kind(Problem::method_not_allowed), "this route does not answer " + req.method, {});
-            } else {
-                render_problem(req, res, kind(Problem::not_found), "no such route", {});
-            }
-            return httplib::Server::HandlerResponse::Handled;
-        }
-        ProblemKind k = kind_for_status(res.status);
-        std::string detail = k.problem == Problem::payload_too_large ? "the request body is larger than 1 MiB"
-                             : k.problem == Problem::not_found      ? "no such route"
-                                                                    : std::string(k.title);
-        render_problem(req, res, k, detail, {});
-        return httplib::Server::HandlerResponse::Handled;
-    }));
-
-    server.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-            if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        render_problem(req, res, kind(Problem::internal), public_detail(kind(Problem::internal), ""), {}, what);
-    });
-
-    // One line per request: method, path without the query, status, duration, user. Never a
-    // header, token, password or body.
-    server.set_logger([](const Request& req, const Response& res) {
-        char duration[32] = "-";
-        if (current.active) {
-            std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - current.start;
-            std::snprintf(duration, sizeof duration, "%.1fms", ms.count());
-        }
-        log("access", (req.method.empty() ? "-" : log_safe(req.method)) + " " + loggable_path(req) + " " +
-                          std::to_string(res.status) + " " +
-                          duration + " user=" + (current.user_id ? current.user_id->to_string() : "-") +
-                          " requestId=" + (current.request_id.empty() ? "-" : current.request_id));
-        current = Exchange{};
-    });
+void Router::log_access(const Request& req, const Response& res, std::chrono::steady_clock::duration duration,
+                        std::size_t body_bytes) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.1fms", std::chrono::duration<double, std::milli>(duration).count());
+    log("access", (req.method.empty() ? "-" : log_safe(req.method)) + " " + loggable_path(req) + " " +
+                      std::to_string(res.status) + " " + ms + " bytes=" + std::to_string(body_bytes) +
+                      " client=" + (req.remote_addr.empty() ? "-" : req.remote_addr) +
+                      " user=" + (res.user_id ? res.user_id->to_string() : "-") +
+                      " requestId=" + (res.request_id.empty() ? "-" : res.request_id));
 }
 
 void print_routes(std::ostream& out) {

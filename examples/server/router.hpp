@@ -3,9 +3,10 @@
 #pragma once
 
 #include "config.hpp"
+#include "http.hpp"
+#include "problem.hpp"
 
-#include <httplib.h>
-
+#include <chrono>
 #include <ostream>
 
 namespace crm_server {
@@ -17,12 +18,20 @@ class Router {
 public:
     Router(crm::Service& service, CorsPolicy cors) : service_(service), cors_(std::move(cors)) {}
 
-    /// Routes every request of `server` through this router.
-    void install(httplib::Server& server);
+    /// The answer to one complete request. Runs on a worker thread: handlers call the blocking core.
+    [[nodiscard]] Response handle(const Request& req) const;
+
+    /// The problem+json answer to a failure the transport finds itself (400, 408, 413, 414, 431,
+    /// 505). `req` holds what could be read of the request (possibly nothing).
+    [[nodiscard]] Response transport_error(const Request& req, Problem problem, const std::string& detail) const;
+
+    /// The access log line of one exchange: method, path without the query, status, duration,
+    /// response body bytes, client address, user, request id. Never a header, token or body.
+    static void log_access(const Request& req, const Response& res, std::chrono::steady_clock::duration duration,
+                           std::size_t body_bytes);
 
 private:
-    void handle(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
-    void add_cors_headers(const httplib::Request& req, httplib::Response& res) const;
+    void add_cors_headers(const Request& req, Response& res) const;
 
     crm::Service& service_;
     CorsPolicy cors_;

@@ -17,7 +17,7 @@ Reply no_content() { return {204, std::nullopt}; }
 // ---- query parameters ------------------------------------------------------------------------
 
 // The single value of a query parameter; empty counts as absent.
-std::optional<std::string> query(const httplib::Request& req, const char* name, std::vector<crm::FieldError>& errors,
+std::optional<std::string> query(const Request& req, const char* name, std::vector<crm::FieldError>& errors,
                                  std::string_view when_repeated) {
     auto count = req.get_param_value_count(name);
     if (count == 0) return std::nullopt;
@@ -31,7 +31,7 @@ std::optional<std::string> query(const httplib::Request& req, const char* name, 
 }
 
 // A decimal integer; the core checks its range. Anything else is reported with the core's message.
-std::int64_t integer_param(const httplib::Request& req, const char* name, std::int64_t fallback,
+std::int64_t integer_param(const Request& req, const char* name, std::int64_t fallback,
                            std::string_view message, std::vector<crm::FieldError>& errors) {
     auto text = query(req, name, errors, message);
     if (!text) return fallback;
@@ -44,7 +44,7 @@ std::int64_t integer_param(const httplib::Request& req, const char* name, std::i
     return value;
 }
 
-crm::PageRequest page_request(const httplib::Request& req, std::vector<crm::FieldError>& errors) {
+crm::PageRequest page_request(const Request& req, std::vector<crm::FieldError>& errors) {
     crm::PageRequest page;
     page.page = integer_param(req, "page", page.page, "must be a positive integer", errors);
     page.limit = integer_param(req, "limit", page.limit, "must be an integer from 1 to 100", errors);

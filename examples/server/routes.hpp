@@ -4,7 +4,7 @@
 
 #include "json.hpp"
 
-#include <httplib.h>
+#include "http.hpp"
 
 #include <optional>
 #include <string_view>
@@ -20,7 +20,7 @@ struct Reply {
 /// One request as a handler sees it, after routing, authentication and body parsing.
 struct Call {
     crm::Service& service;
-    const httplib::Request& request;
+    const Request& request;
     std::vector<crm::Uuid> ids;             ///< the path's parameters, in order
     std::optional<crm::Principal> principal;  ///< set on routes that take a bearer token
     json body;                              ///< the request object, on routes that take one

@@ -124,7 +124,7 @@ TEST_CASE("server: refresh rotates, and a spent token presented again revokes th
     expect_problem(server.post("/api/auth/refresh", {{"refreshToken", 42}}), 400, "VALIDATION_FAILED");
 }
 
-TEST_CASE("server: logout revokes that refresh token; unknown tokens are 204 too") {
+TEST_CASE("server: logout revokes that refresh token, and unknown tokens are 204 too") {
     Server server;
     auto user = register_user(server, "leaving@example.com");
     auto second = login(server, "leaving@example.com", "password-123");
