@@ -272,11 +272,13 @@ for s in order:
     print(row)
 if idle:
     kv = dict(x.split("=", 1) for x in idle.split() if "=" in x)
+    probes = (f"no answer within the probe timeout ({kv['probes']} of {kv['probes']} failed)"
+              if kv["probe_failures"] == kv["probes"] else
+              f"p50 {kv['probe_p50_ms']} ms, max {kv['probe_max_ms']} ms, {kv['probe_failures']} of {kv['probes']} failed")
     print(f"\nIdle keep-alive connections to crm-server: {kv['connected']} of {kv['connections']} connected, "
-          f"{kv['answered']} answered their first request, {kv['still_open']} still open after the probes; "
-          f"GET /api/health on a new connection meanwhile: p50 {kv['probe_p50_ms']} ms, max {kv['probe_max_ms']} ms, "
-          f"{kv['probe_failures']} of {kv['probes']} failed (target < 100 ms); server RSS {kv['rss_mib']} MiB "
-          f"(target < 100 MiB).")
+          f"{kv['answered']} answered their first request, {kv['still_open']} still open after the probes. "
+          f"GET /api/health on a new connection meanwhile (target < 100 ms): {probes}. "
+          f"Server RSS meanwhile: {kv['rss_mib']} MiB (target < 100 MiB).")
 PY
 )
 echo
