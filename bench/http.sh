@@ -113,15 +113,16 @@ trap 'exit 143' TERM
 log() { echo "== $*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_healthy() {  # port pid name
-  for _ in $(seq 600); do
-    curl -sf -o /dev/null "http://127.0.0.1:$1/api/health" && return 0
+  local deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    curl -sf -m 2 -o /dev/null "http://127.0.0.1:$1/api/health" && return 0
     kill -0 "$2" 2>/dev/null || { echo "http.sh: $3 exited at start; its log:" >&2; cat "$work/$3.log" >&2; return 1; }
     sleep 0.1
   done
   echo "http.sh: $3 did not answer /api/health within 60 s; its log:" >&2; cat "$work/$3.log" >&2; return 1
 }
 login() {  # port email -> access token
-  curl -sf -H 'Content-Type: application/json' -d "{\"email\":\"$2\",\"password\":\"$password\"}" \
+  curl -sf -m 30 -H 'Content-Type: application/json' -d "{\"email\":\"$2\",\"password\":\"$password\"}" \
     "http://127.0.0.1:$1/api/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])'
 }
 peak_reset() { echo 5 > "/proc/$1/clear_refs" 2>/dev/null || true; }  # resets VmHWM (Linux >= 4.0)
