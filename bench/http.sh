@@ -225,7 +225,8 @@ idle_line=""
 if [ "$idle" -gt 0 ]; then
   log "holding $idle idle keep-alive connections to crm-server (ulimit -n $(ulimit -n))"
   idle_line=$(build/bench/idle_conns --port "$crm_port" --connections "$idle" --pid "$crm_pid" \
-                --wait "$([ "$smoke" = 1 ] && echo 5 || echo 20)" --probes 10 --probe-timeout 5) || failed=1
+                $([ "$smoke" = 1 ] && echo --wait 5 --probes 3 --probe-timeout 2 || echo --wait 20 --probes 10 --probe-timeout 5)) ||
+    failed=1
   echo "   $idle_line" >&2
 fi
 
