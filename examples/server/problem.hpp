@@ -24,6 +24,7 @@ enum class Problem {
     unsupported_media_type,
     internal,
     unavailable,
+    too_many_requests,
 };
 
 struct ProblemKind {
@@ -54,7 +55,8 @@ public:
                                        const std::vector<crm::FieldError>& errors, std::string_view request_id);
 
 /// The detail a client may see for a core error: internal and unavailable errors say nothing
-/// about their cause (that goes to the log).
-[[nodiscard]] std::string public_detail(const ProblemKind& kind, std::string_view message);
+/// about their cause (that goes to the log), except that an unavailable error that says when to
+/// retry (busy password hashing) is not the database's fault and says so.
+[[nodiscard]] std::string public_detail(const ProblemKind& kind, std::string_view message, bool retry_later = false);
 
 }  // namespace crm_server
