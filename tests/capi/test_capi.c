@@ -102,6 +102,7 @@ static crm_db_options test_options(void) {
     o.password_opslimit = 1;
     o.password_memlimit = 8192;
     o.pool_size = 4;
+    o.max_queued_hashes = 16; /* test_threads logs in from several threads at once, on any number of cores */
     return o;
 }
 
