@@ -55,6 +55,17 @@ int crm_auth_login(crm_tokens** out, crm_db* db, const char* email, const char* 
     });
 }
 
+int crm_auth_login_from(crm_tokens** out, crm_db* db, const char* email, const char* password,
+                        const char* client_address) {
+    return guard([&] {
+        auto& result = out_param(out);
+        auto& svc = service(db);
+        auto address = nullable_text(client_address, "client_address");
+        result = tokens_handle(svc.login(text(email, "email"), text(password, "password"), address.value_or("")))
+                     .release();
+    });
+}
+
 int crm_auth_refresh(crm_tokens** out, crm_db* db, const char* refresh_token) {
     return guard([&] {
         auto& result = out_param(out);

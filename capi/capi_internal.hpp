@@ -40,6 +40,7 @@ struct crm_error {
     std::string message;
     std::vector<crm::FieldError> fields;
     const char* fallback = nullptr;  // set when recording the message itself ran out of memory
+    std::int64_t retry_after_s = 0;  // crm_error_retry_after(); 0: not said
 };
 
 struct crm_db {

@@ -82,7 +82,8 @@ typedef enum crm_status {
     CRM_EFORBIDDEN = -5,    /**< the caller's role may not do this */
     CRM_EUNAVAILABLE = -6,  /**< the database cannot be reached */
     CRM_EINTERNAL = -7,     /**< a bug or an unexpected database state */
-    CRM_ENOMEM = -8         /**< out of memory */
+    CRM_ENOMEM = -8,        /**< out of memory */
+    CRM_ETHROTTLED = -9     /**< too many failed logins for this email or address; see crm_error_retry_after() */
 } crm_status;
 
 /** The status's name, "CRM_OK", "CRM_ENOTFOUND", ..., or NULL for an unknown value. The string
@@ -110,6 +111,11 @@ CRM_API const char *crm_error_field_name(const crm_error *error, size_t i);
 /** What is wrong with the i-th field ("is required"), NULL when i is out of range. Borrowed from
  * the error. */
 CRM_API const char *crm_error_field_message(const crm_error *error, size_t i);
+
+/** Seconds to wait before trying again: set for CRM_ETHROTTLED (until the login window passes)
+ * and for the CRM_EUNAVAILABLE of busy password hashing; 0 when the error says nothing about it.
+ * Nothing is allocated. */
+CRM_API int64_t crm_error_retry_after(const crm_error *error);
 
 /** Releases memory the library allocated for a `char *` result (JSON text). A no-op on NULL.
  * Use it, never the C library's free(). */
@@ -192,10 +198,15 @@ typedef struct crm_db_options {
     uint64_t password_opslimit;        /**< Argon2id cost; 0 = libsodium's INTERACTIVE */
     uint64_t password_memlimit;        /**< bytes; 0 = libsodium's INTERACTIVE */
     unsigned int max_concurrent_hashes; /**< 0 = number of cores */
+    int max_queued_hashes;             /**< callers waiting for a hashing slot before CRM_EUNAVAILABLE;
+                                            -1 (default) = 2 x max_concurrent_hashes */
+    unsigned int login_max_failures;   /**< failed logins per email or address per window before
+                                            CRM_ETHROTTLED; default 10, 0 = no throttling */
+    int64_t login_window_s;            /**< the throttling window, 1 to 86400; default 900 */
 } crm_db_options;
 
 /** The default options (without the required jwt_secret). */
-#define CRM_DB_OPTIONS_INIT {CRM_DB_OPTIONS_VERSION, 0, 10000, NULL, CRM_JWT_HS256, 900, 604800, 5, 0, 0, 0}
+#define CRM_DB_OPTIONS_INIT {CRM_DB_OPTIONS_VERSION, 0, 10000, NULL, CRM_JWT_HS256, 900, 604800, 5, 0, 0, 0, -1, 10, 900}
 
 /** Fills *opts with the defaults (CRM_DB_OPTIONS_INIT). Returns CRM_EINVALID for NULL. Nothing is
  * allocated. */
@@ -244,8 +255,17 @@ CRM_API void crm_principal_free(crm_principal *principal);
 CRM_API int crm_auth_register(crm_tokens **out, crm_db *db, const char *email, const char *password,
                               const char *name);
 /** Checks the credentials and issues tokens; an unknown email and a wrong password are the same
- * CRM_EUNAUTHORIZED. The tokens in *out belong to the caller and are freed with crm_tokens_free(). */
+ * CRM_EUNAUTHORIZED. Failures are counted per email: see crm_auth_login_from() for
+ * CRM_ETHROTTLED. The tokens in *out belong to the caller and are freed with crm_tokens_free(). */
 CRM_API int crm_auth_login(crm_tokens **out, crm_db *db, const char *email, const char *password);
+/** As crm_auth_login(), counting failures also against `client_address` (the peer's IP address
+ * as text; IPv6 counts per /64; NULL or "" = only the email). After too many failed logins
+ * within the window for the email or the address, every attempt for it is CRM_ETHROTTLED (the
+ * right password included, unknown emails alike) with crm_error_retry_after() set; busy password
+ * hashing is CRM_EUNAVAILABLE with crm_error_retry_after() set. The tokens in *out belong to the
+ * caller and are freed with crm_tokens_free(). */
+CRM_API int crm_auth_login_from(crm_tokens **out, crm_db *db, const char *email, const char *password,
+                                const char *client_address);
 /** Rotates a refresh token: the one given is spent. Presenting a spent token again revokes every
  * refresh token of that user. The result has no user. The tokens in *out belong to the caller and
  * are freed with crm_tokens_free(). */

@@ -40,6 +40,10 @@ Options convert(const crm_db_options* given) {
         throw invalid_argument("opts.password_memlimit", "is too large for this platform");
     out.auth.password_memlimit = static_cast<std::size_t>(o.password_memlimit);
     out.auth.max_concurrent_hashes = o.max_concurrent_hashes;
+    if (o.max_queued_hashes < -1) throw invalid_argument("opts.max_queued_hashes", "must be -1 (the default) or more");
+    if (o.max_queued_hashes >= 0) out.auth.max_queued_hashes = static_cast<unsigned>(o.max_queued_hashes);
+    out.auth.login_max_failures = o.login_max_failures;
+    out.auth.login_window = std::chrono::seconds(o.login_window_s);
     return out;
 }
 

@@ -11,7 +11,7 @@ namespace crm::capi {
 namespace {
 
 // The one mapping from the C++ error codes to the C statuses (one to one; append only).
-constexpr std::array<std::pair<Errc, int>, 7> status_table{{
+constexpr std::array<std::pair<Errc, int>, 8> status_table{{
     {Errc::not_found, CRM_ENOTFOUND},
     {Errc::conflict, CRM_ECONFLICT},
     {Errc::invalid, CRM_EINVALID},
@@ -19,9 +19,10 @@ constexpr std::array<std::pair<Errc, int>, 7> status_table{{
     {Errc::forbidden, CRM_EFORBIDDEN},
     {Errc::unavailable, CRM_EUNAVAILABLE},
     {Errc::internal, CRM_EINTERNAL},
+    {Errc::throttled, CRM_ETHROTTLED},
 }};
 
-constexpr std::array<std::pair<int, const char*>, 9> status_names{{
+constexpr std::array<std::pair<int, const char*>, 10> status_names{{
     {CRM_OK, "CRM_OK"},
     {CRM_ENOTFOUND, "CRM_ENOTFOUND"},
     {CRM_ECONFLICT, "CRM_ECONFLICT"},
@@ -31,6 +32,7 @@ constexpr std::array<std::pair<int, const char*>, 9> status_names{{
     {CRM_EUNAVAILABLE, "CRM_EUNAVAILABLE"},
     {CRM_EINTERNAL, "CRM_EINTERNAL"},
     {CRM_ENOMEM, "CRM_ENOMEM"},
+    {CRM_ETHROTTLED, "CRM_ETHROTTLED"},
 }};
 
 // Records an error whose message is a literal: cannot fail.
@@ -40,13 +42,16 @@ int record_static(int code, const char* message) noexcept {
     e.message.clear();
     e.fields.clear();
     e.fallback = message;
+    e.retry_after_s = 0;
     return code;
 }
 
-int record(int code, const char* message, const std::vector<FieldError>& fields) noexcept {
+int record(int code, const char* message, const std::vector<FieldError>& fields,
+           std::int64_t retry_after_s = 0) noexcept {
     crm_error& e = last_error();
     try {
         e.code = code;
+        e.retry_after_s = retry_after_s;
         e.fallback = nullptr;
         e.message = message;
         e.fields = fields;
@@ -73,7 +78,8 @@ int record_current_exception() noexcept {
     try {
         throw;
     } catch (const Error& e) {
-        return record(status_of(e.code()), e.what(), e.field_errors());
+        return record(status_of(e.code()), e.what(), e.field_errors(),
+                      e.retry_after() ? static_cast<std::int64_t>(e.retry_after()->count()) : 0);
     } catch (const std::bad_alloc&) {
         return record_static(CRM_ENOMEM, "out of memory");
     } catch (...) {
@@ -88,6 +94,7 @@ int record_success() noexcept {
     e.message.clear();
     e.fields.clear();
     e.fallback = nullptr;
+    e.retry_after_s = 0;
     return CRM_OK;
 }
 
@@ -133,6 +140,8 @@ const char* crm_error_field_name(const crm_error* error, size_t i) {
 const char* crm_error_field_message(const crm_error* error, size_t i) {
     return error && i < error->fields.size() ? error->fields[i].message.c_str() : nullptr;
 }
+
+int64_t crm_error_retry_after(const crm_error* error) { return error ? error->retry_after_s : 0; }
 
 void crm_free(void* ptr) { std::free(ptr); }
 

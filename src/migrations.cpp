@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Names follow the Sequelize seed: quoted camelCase columns, plural table names.
-constexpr std::array<Migration, 1> migrations{{
+constexpr std::array<Migration, 2> migrations{{
     {1, "initial schema",
      // ---- SQLite --------------------------------------------------------------------------
      R"sql(
@@ -127,6 +127,30 @@ CREATE TABLE "RefreshTokens" (
 );
 CREATE INDEX "RefreshTokens_userId" ON "RefreshTokens" ("userId");
 )sql"},
+    // Version 2 (keyset lists) comes from the lists branch and goes here when merged.
+    {3, "login throttling",
+     // One row per throttled key: the BLAKE2b-256 (hex) of an email or of a client address, never
+     // the text itself; failures in the current window; when that window ends, in milliseconds
+     // since the Unix epoch (an integer on both engines, compared with the servers' clock). Rows
+     // whose window has ended mean nothing and are deleted as logins go (see login_throttle_store).
+     // ---- SQLite --------------------------------------------------------------------------
+     R"sql(
+CREATE TABLE "LoginThrottles" (
+  key TEXT PRIMARY KEY NOT NULL CHECK (length(key) = 64),
+  failures INTEGER NOT NULL CHECK (failures > 0),
+  "windowEnd" INTEGER NOT NULL
+);
+CREATE INDEX "LoginThrottles_windowEnd" ON "LoginThrottles" ("windowEnd");
+)sql",
+     // ---- PostgreSQL ----------------------------------------------------------------------
+     R"sql(
+CREATE TABLE "LoginThrottles" (
+  key text PRIMARY KEY CHECK (char_length(key) = 64),
+  failures integer NOT NULL CHECK (failures > 0),
+  "windowEnd" bigint NOT NULL
+);
+CREATE INDEX "LoginThrottles_windowEnd" ON "LoginThrottles" ("windowEnd");
+)sql"},
 }};
 
 constexpr std::string_view create_ledger = R"sql(
@@ -146,6 +170,12 @@ void run_script(soci::session& sql, std::string_view script) {
         if (statement.find_first_not_of(" \n\t\r") != std::string::npos) sql << statement;
         start = end + 1;
     }
+}
+
+bool is_applied(soci::session& sql, int version) {
+    int count = 0;
+    sql << R"(SELECT count(*) FROM "SchemaMigrations" WHERE version = :v)", soci::use(version), soci::into(count);
+    return count > 0;
 }
 
 int applied_version(soci::session& sql) {
@@ -179,7 +209,9 @@ void Database::migrate() {
         sql << std::string(create_ledger);
         for (const auto& m : migrations) {
             detail::Transaction tx(lease, detail::Transaction::Mode::write);
-            if (applied_version(sql) >= m.version) continue;  // tx rolls back: nothing to do
+            // Each migration is applied unless recorded (not "unless a later one is"): versions
+            // developed on parallel branches may land in a database in either order.
+            if (is_applied(sql, m.version)) continue;  // tx rolls back: nothing to do
             run_script(sql, pg ? m.postgresql : m.sqlite);
             std::string name(m.name), applied = format_timestamp(now());
             int version = m.version;

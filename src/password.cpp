@@ -1,4 +1,6 @@
-// Argon2id password hashing with libsodium, at most max_concurrent hashes/verifies at once.
+// Argon2id password hashing with libsodium, at most max_concurrent hashes/verifies at once and at
+// most max_queued callers waiting for one: a caller beyond that is refused at once (busy), so a
+// burst of logins cannot tie up every thread of a host (an HTTP server's workers) behind Argon2id.
 #include "password.hpp"
 
 #include <crm/error.hpp>
@@ -8,8 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
-#include <semaphore>
 #include <string>
 #include <thread>
 
@@ -41,25 +43,45 @@ std::atomic<std::uint64_t> runs_in_process{0};  // every hasher's counted runs: 
 }  // namespace
 
 struct PasswordHasher::Impl {
-    Impl(unsigned long long ops, std::size_t mem, unsigned slots)
-        : opslimit(ops), memlimit(mem), max_concurrent(slots), gate(static_cast<std::ptrdiff_t>(slots)) {}
+    Impl(unsigned long long ops, std::size_t mem, unsigned slots, unsigned queue)
+        : opslimit(ops), memlimit(mem), max_concurrent(slots), max_queued(queue) {}
 
     const unsigned long long opslimit;
     const std::size_t memlimit;
     const unsigned max_concurrent;
-    std::counting_semaphore<> gate;
+    const unsigned max_queued;
+
+    // The gate: `taken` slots (at most max_concurrent), `waiting` callers queued for one
+    // (at most max_queued). Guarded by `mutex`; mirrored in atomics for the test accessors.
+    std::mutex mutex;
+    std::condition_variable slot_freed;
+    unsigned taken = 0;
+    unsigned waiting = 0;
     std::atomic<unsigned> running{0};
+    std::atomic<unsigned> queued{0};
     std::atomic<unsigned> peak{0};
     std::atomic<std::uint64_t> runs{0};
 
     std::once_flag dummy_once;
     std::string dummy_hash;
 
-    // Holds one of the max_concurrent slots for the lifetime of the object.
+    // Holds one of the max_concurrent slots for the lifetime of the object; throws busy() when
+    // every slot is taken and the queue is full.
     class Slot {
     public:
         Slot(Impl& impl, bool counted) : impl_(impl) {
-            impl_.gate.acquire();
+            {
+                std::unique_lock lock(impl_.mutex);
+                if (impl_.taken >= impl_.max_concurrent) {
+                    if (impl_.waiting >= impl_.max_queued) throw PasswordHasher::busy();
+                    ++impl_.waiting;
+                    impl_.queued.store(impl_.waiting, std::memory_order_relaxed);
+                    impl_.slot_freed.wait(lock, [this] { return impl_.taken < impl_.max_concurrent; });
+                    --impl_.waiting;
+                    impl_.queued.store(impl_.waiting, std::memory_order_relaxed);
+                }
+                ++impl_.taken;
+            }
             unsigned now = impl_.running.fetch_add(1, std::memory_order_relaxed) + 1;
             unsigned seen = impl_.peak.load(std::memory_order_relaxed);
             while (now > seen && !impl_.peak.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
@@ -71,7 +93,11 @@ struct PasswordHasher::Impl {
         }
         ~Slot() {
             impl_.running.fetch_sub(1, std::memory_order_relaxed);
-            impl_.gate.release();
+            {
+                std::lock_guard lock(impl_.mutex);
+                --impl_.taken;
+            }
+            impl_.slot_freed.notify_one();
         }
         Slot(const Slot&) = delete;
         Slot& operator=(const Slot&) = delete;
@@ -120,7 +146,8 @@ struct PasswordHasher::Impl {
     }
 };
 
-PasswordHasher::PasswordHasher(std::uint64_t opslimit, std::size_t memlimit, unsigned max_concurrent) {
+PasswordHasher::PasswordHasher(std::uint64_t opslimit, std::size_t memlimit, unsigned max_concurrent,
+                               std::optional<unsigned> max_queued) {
     ensure_sodium();
     const std::uint64_t ops = opslimit == 0 ? crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE : opslimit;
     const std::size_t mem = memlimit == 0 ? crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE : memlimit;
@@ -136,7 +163,15 @@ PasswordHasher::PasswordHasher(std::uint64_t opslimit, std::size_t memlimit, uns
                                                            std::to_string(crypto_pwhash_argon2id_MEMLIMIT_MAX));
     unsigned slots = max_concurrent != 0 ? max_concurrent : std::thread::hardware_concurrency();
     slots = std::max(slots, 1U);
-    impl_ = std::make_unique<Impl>(ops, mem, slots);
+    if (max_queued && *max_queued > max_queue_limit)
+        throw Error::invalid_field("maxQueuedHashes", "must be at most " + std::to_string(max_queue_limit));
+    // Twice the slots by default: a caller waits at most about two hashes' time.
+    unsigned queue = max_queued ? *max_queued : std::min(2 * slots, max_queue_limit);
+    impl_ = std::make_unique<Impl>(ops, mem, slots, queue);
+}
+
+Error PasswordHasher::busy() {
+    return Error::retry_later(Errc::unavailable, "password hashing is busy", std::chrono::seconds(1));
 }
 
 PasswordHasher::~PasswordHasher() = default;
@@ -166,5 +201,11 @@ std::uint64_t PasswordHasher::runs() const noexcept { return impl_->runs.load(st
 unsigned PasswordHasher::max_concurrent() const noexcept { return impl_->max_concurrent; }
 
 unsigned PasswordHasher::peak_concurrent() const noexcept { return impl_->peak.load(std::memory_order_relaxed); }
+
+unsigned PasswordHasher::max_queued() const noexcept { return impl_->max_queued; }
+
+unsigned PasswordHasher::running() const noexcept { return impl_->running.load(std::memory_order_relaxed); }
+
+unsigned PasswordHasher::queued() const noexcept { return impl_->queued.load(std::memory_order_relaxed); }
 
 }  // namespace crm::detail

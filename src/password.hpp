@@ -1,9 +1,13 @@
-// Argon2id password hashing (libsodium), with a bound on hashes running at once.
+// Argon2id password hashing (libsodium), with a bound on hashes running at once and a short
+// bounded queue behind them: when both are full a caller is refused at once instead of waiting.
 #pragma once
+
+#include <crm/error.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,13 +16,25 @@ namespace crm::detail {
 class PasswordHasher {
 public:
     /// 0 for opslimit/memlimit means crypto_pwhash_OPSLIMIT/MEMLIMIT_INTERACTIVE; 0 for
-    /// max_concurrent means std::thread::hardware_concurrency() (at least 1). Throws
-    /// Error(invalid) naming "passwordOpslimit"/"passwordMemlimit" for a cost outside libsodium's
-    /// Argon2id MIN..MAX, and Error(internal) when libsodium cannot be initialised.
-    PasswordHasher(std::uint64_t opslimit, std::size_t memlimit, unsigned max_concurrent);
+    /// max_concurrent means std::thread::hardware_concurrency() (at least 1). `max_queued` callers
+    /// may wait for a slot (nullopt: twice the slots); one more is refused with busy(). Throws
+    /// Error(invalid) naming "passwordOpslimit"/"passwordMemlimit"/"maxQueuedHashes" for a cost
+    /// outside libsodium's Argon2id MIN..MAX or a queue over max_queue_limit, and Error(internal)
+    /// when libsodium cannot be initialised.
+    PasswordHasher(std::uint64_t opslimit, std::size_t memlimit, unsigned max_concurrent,
+                   std::optional<unsigned> max_queued = std::nullopt);
     ~PasswordHasher();
     PasswordHasher(const PasswordHasher&) = delete;
     PasswordHasher& operator=(const PasswordHasher&) = delete;
+
+    /// The most callers a queue may hold.
+    static constexpr unsigned max_queue_limit = 100000;
+
+    // hash(), verify() and verify_dummy() take a slot first: when every slot is running and the
+    // queue is full they throw busy() at once, before any work.
+
+    /// Error(unavailable, "password hashing is busy") with retry_after 1 s.
+    [[nodiscard]] static Error busy();
 
     /// An Argon2id string ("$argon2id$v=19$m=...") of the configured cost. Throws Error(internal)
     /// when libsodium fails (out of memory).
@@ -41,6 +57,11 @@ public:
     [[nodiscard]] unsigned max_concurrent() const noexcept;
     /// The most hashes/verifies seen running at once so far: lets tests check the bound.
     [[nodiscard]] unsigned peak_concurrent() const noexcept;
+    /// How many callers may wait for a slot (max_queued after resolving nullopt).
+    [[nodiscard]] unsigned max_queued() const noexcept;
+    /// Hashes/verifies running now, and callers waiting now: let tests hold the hasher busy.
+    [[nodiscard]] unsigned running() const noexcept;
+    [[nodiscard]] unsigned queued() const noexcept;
 
 private:
     struct Impl;

@@ -19,8 +19,10 @@ constexpr std::size_t max_refresh_token_length = 256;
 Service::Impl::Impl(Database database, AuthOptions opts)
     : db(std::move(database)),
       options(std::move(opts)),
-      hasher(options.password_opslimit, options.password_memlimit, options.max_concurrent_hashes),
-      jwt(options.jwt_secret, options.jwt_algorithm, options.issuer, options.leeway) {
+      hasher(options.password_opslimit, options.password_memlimit, options.max_concurrent_hashes,
+             options.max_queued_hashes),
+      jwt(options.jwt_secret, options.jwt_algorithm, options.issuer, options.leeway),
+      throttle(options.login_max_failures, options.login_window) {
     // Bounded so that issued-at + lifetime and now - leeway can never overflow, and so that a
     // typo (an extra digit, a negative value) is refused instead of issuing tokens that never
     // expire, are born expired, or are accepted forever.
@@ -58,21 +60,44 @@ AuthResult Service::register_user(const Registration& r) {
     });
 }
 
-AuthResult Service::login(std::string_view email, std::string_view password) {
+void Service::Impl::record_login_failure(const LoginThrottle::Keys& keys) {
+    if (!throttle.enabled()) return;
+    in_transaction(pool(), Mode::write, [&](Lease& lease) { throttle.record_failure(lease, keys, now()); });
+}
+
+AuthResult Service::login(std::string_view email, std::string_view password, std::string_view client_address) {
     std::string normalized = normalize_email(email);
-    auto found = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find_by_email(lease, normalized); });
+    auto keys = LoginThrottle::keys(normalized, client_address);
+    auto found = with_lease(impl_->pool(), [&](Lease& lease) {
+        // Before the user lookup and any Argon2id: a throttled attempt costs one read, and it is
+        // refused alike whether or not the email exists.
+        impl_->throttle.check(lease, keys, now());
+        return user_store::find_by_email(lease, normalized);
+    });
     if (!found || password.size() > 4 * max_password_length) {
         impl_->hasher.verify_dummy(password.substr(0, 4 * max_password_length));  // same cost as a real check
+        impl_->record_login_failure(keys);  // unknown emails count exactly like real ones
         throw bad_credentials;
     }
-    if (!impl_->hasher.verify(found->password_hash, password)) throw bad_credentials;
+    if (!impl_->hasher.verify(found->password_hash, password)) {
+        impl_->record_login_failure(keys);
+        throw bad_credentials;
+    }
     // A hash made with an older cost is upgraded now, while we know the password.
     std::optional<std::string> upgraded;
-    if (impl_->hasher.needs_rehash(found->password_hash)) upgraded = impl_->hasher.hash(password);
+    if (impl_->hasher.needs_rehash(found->password_hash)) {
+        try {
+            upgraded = impl_->hasher.hash(password);
+        } catch (const Error& e) {
+            // Hashing is busy: the password was right, so log in now and upgrade another time.
+            if (e.code() != Errc::unavailable) throw;
+        }
+    }
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         if (upgraded) user_store::update(lease, found->user.id, {}, upgraded, now());
         auto user = user_store::find(lease, found->user.id);
         if (!user) throw bad_credentials;  // deleted meanwhile
+        impl_->throttle.clear_email(lease, keys);
         return AuthResult{*user, impl_->issue_tokens(lease, *user, now()).tokens};
     });
 }

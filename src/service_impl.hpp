@@ -3,6 +3,7 @@
 
 #include "db.hpp"
 #include "jwt.hpp"
+#include "login_throttle.hpp"
 #include "password.hpp"
 #include "policy.hpp"
 #include "stores.hpp"
@@ -18,6 +19,7 @@ struct Service::Impl {
     AuthOptions options;
     detail::PasswordHasher hasher;
     detail::JwtCodec jwt;
+    detail::LoginThrottle throttle;
 
     Impl(Database database, AuthOptions opts);
 
@@ -37,6 +39,9 @@ struct Service::Impl {
         std::string password_hash;
     };
     [[nodiscard]] PreparedUser prepare_user(const NewUser& user) const;
+
+    /// Counts a failed login against `keys` (its own write transaction).
+    void record_login_failure(const detail::LoginThrottle::Keys& keys);
 };
 
 }  // namespace v1

@@ -7,9 +7,11 @@
 
 #include <crm/models.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace crm::detail {
 
@@ -107,5 +109,28 @@ void revoke(Lease& lease, const Uuid& id, Timestamp now);
 long long revoke_all_for_user(Lease& lease, const Uuid& user_id, Timestamp now);
 [[nodiscard]] long long count_live_for_user(Lease& lease, const Uuid& user_id, Timestamp now);
 }  // namespace refresh_token_store
+
+// ---- Login throttles --------------------------------------------------------------------------
+
+namespace login_throttle_store {
+/// A key's failures in its current window, and when that window ends.
+struct Count {
+    long long failures = 0;
+    Timestamp window_end;
+};
+/// The counts of `keys` (hex BLAKE2b-256, see login_throttle.hpp) whose window ends after `now`.
+[[nodiscard]] std::vector<Count> find_live(Lease& lease, const std::vector<std::string>& keys, Timestamp now);
+/// Counts one failure for `key` in one atomic upsert: a key without a live window starts one of
+/// `window` at `now`. Safe against concurrent callers on any number of connections; call it in a
+/// write transaction.
+void record_failure(Lease& lease, const std::string& key, Timestamp now, std::chrono::milliseconds window);
+/// Forgets a key's count.
+void clear(Lease& lease, const std::string& key);
+/// Deletes up to `limit` rows whose window ended by `now`; returns how many. On PostgreSQL rows
+/// another transaction holds are skipped, so this never waits on (or deadlocks with) a login.
+long long purge_expired(Lease& lease, Timestamp now, long long limit);
+/// Every row, expired or not (for tests).
+[[nodiscard]] long long count_rows(Lease& lease);
+}  // namespace login_throttle_store
 
 }  // namespace crm::detail

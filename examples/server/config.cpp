@@ -200,6 +200,13 @@ Config load_config() {
         }
     }
 
+    // Login throttling (the core keeps the counts in the database): failures per email or client
+    // address within the window; 0 turns it off. Bounds as crm::AuthOptions checks them.
+    config.auth.login_max_failures = static_cast<unsigned>(s.number("CRM_LOGIN_MAX_FAILURES", 10, 0, 100000));
+    config.auth.login_window = std::chrono::seconds(s.number("CRM_LOGIN_WINDOW", 900, 1, 86400));
+    if (config.auth.login_max_failures == 0)
+        config.warnings.push_back("CRM_LOGIN_MAX_FAILURES=0: failed logins are not throttled");
+
     config.admin_email = s.get("CRM_ADMIN_EMAIL");
     config.admin_password = s.get("CRM_ADMIN_PASSWORD");
     if (config.admin_email.has_value() != config.admin_password.has_value())

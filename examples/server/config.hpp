@@ -44,7 +44,8 @@ struct Config {
     std::uint16_t port = 3000;              ///< PORT (0: any free port)
     std::string database_url = "sqlite:crm.db";  ///< CRM_DATABASE_URL
     std::optional<std::string> jwt_secret;  ///< CRM_JWT_SECRET; unset: see resolve_jwt_secret()
-    crm::AuthOptions auth;                  ///< TTLs, algorithm, password cost (the secret is set later)
+    /// TTLs, algorithm, password cost, login throttling (the secret is set later)
+    crm::AuthOptions auth;
     std::optional<std::string> admin_email, admin_password;  ///< CRM_ADMIN_EMAIL, CRM_ADMIN_PASSWORD
     CorsPolicy cors;                        ///< CRM_CORS_ORIGINS
     unsigned threads = 4;                   ///< CRM_THREADS: handler threads and database connections

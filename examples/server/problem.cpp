@@ -11,8 +11,8 @@ namespace {
 using enum Problem;
 using crm::Errc;
 
-// The contract's error table, one row per kind; crm::Errc maps one to one onto the first seven.
-constexpr std::array<ProblemKind, 15> table{{
+// The contract's error table, one row per kind; crm::Errc maps one to one onto the rows that name one.
+constexpr std::array<ProblemKind, 16> table{{
     {not_found,              Errc::not_found,    404, "NOT_FOUND",              "Not Found"},
     {conflict,               Errc::conflict,     409, "CONFLICT",               "Conflict"},
     {validation_failed,      Errc::invalid,      400, "VALIDATION_FAILED",      "Bad Request"},
@@ -20,6 +20,7 @@ constexpr std::array<ProblemKind, 15> table{{
     {forbidden,              Errc::forbidden,    403, "FORBIDDEN",              "Forbidden"},
     {unavailable,            Errc::unavailable,  503, "UNAVAILABLE",            "Service Unavailable"},
     {internal,               Errc::internal,     500, "INTERNAL",               "Internal Server Error"},
+    {too_many_requests,      Errc::throttled,    429, "TOO_MANY_REQUESTS",      "Too Many Requests"},
     {bad_request,            std::nullopt,       400, "BAD_REQUEST",            "Bad Request"},
     {method_not_allowed,     std::nullopt,       405, "METHOD_NOT_ALLOWED",     "Method Not Allowed"},
     {payload_too_large,      std::nullopt,       413, "PAYLOAD_TOO_LARGE",      "Payload Too Large"},
@@ -54,10 +55,10 @@ std::string problem_json(const ProblemKind& kind, std::string_view detail, const
     return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-std::string public_detail(const ProblemKind& kind, std::string_view message) {
+std::string public_detail(const ProblemKind& kind, std::string_view message, bool retry_later) {
     switch (kind.problem) {
         case internal: return "an internal error occurred";
-        case unavailable: return "the database is unavailable";
+        case unavailable: return retry_later ? "the server is busy, retry later" : "the database is unavailable";
         default: return std::string(message);
     }
 }

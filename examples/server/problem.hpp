@@ -29,6 +29,7 @@ enum class Problem {
     uri_too_long,
     header_fields_too_large,
     http_version_not_supported,
+    too_many_requests,
 };
 
 struct ProblemKind {
@@ -57,7 +58,8 @@ public:
                                        const std::vector<crm::FieldError>& errors, std::string_view request_id);
 
 /// The detail a client may see for a core error: internal and unavailable errors say nothing
-/// about their cause (that goes to the log).
-[[nodiscard]] std::string public_detail(const ProblemKind& kind, std::string_view message);
+/// about their cause (that goes to the log), except that an unavailable error that says when to
+/// retry (busy password hashing) is not the database's fault and says so.
+[[nodiscard]] std::string public_detail(const ProblemKind& kind, std::string_view message, bool retry_later = false);
 
 }  // namespace crm_server

@@ -156,7 +156,7 @@ void Router::add_cors_headers(const Request& req, Response& res) const {
     std::string origin = req.get_header_value("Origin");
     if (origin.empty() || !cors_.allows(origin)) return;
     res.set_header("Access-Control-Allow-Origin", cors_.any ? "*" : origin);
-    res.set_header("Access-Control-Expose-Headers", "X-Request-Id, WWW-Authenticate");
+    res.set_header("Access-Control-Expose-Headers", "X-Request-Id, WWW-Authenticate, Retry-After");
 }
 
 Response Router::handle(const Request& req) const {
@@ -204,9 +204,9 @@ Response Router::handle(const Request& req) const {
         render_problem(req, res, kind(e.problem), e.what(), e.errors);
     } catch (const crm::Error& e) {
         const ProblemKind& k = kind(e.code());
-        render_problem(req, res, k, public_detail(k, e.what()), e.code() == crm::Errc::invalid ? e.field_errors()
-                                                                                              : std::vector<crm::FieldError>{},
-                       e.what());
+        if (e.retry_after()) res.set_header("Retry-After", std::to_string(e.retry_after()->count()));
+        render_problem(req, res, k, public_detail(k, e.what(), e.retry_after().has_value()),
+                       e.code() == crm::Errc::invalid ? e.field_errors() : std::vector<crm::FieldError>{}, e.what());
     } catch (const std::exception& e) {
         render_problem(req, res, kind(Problem::internal), public_detail(kind(Problem::internal), ""), {}, e.what());
     }

@@ -72,7 +72,9 @@ Reply auth_login(Call& c) {
     std::string email = f.required_string("email");
     std::string password = f.required_string("password");
     f.check();
-    auto result = c.service.login(email, password);
+    // Failures count per email and per peer address (the TCP peer: a proxy in front must be
+    // accounted for by whoever deploys one; see docs/security.md).
+    auto result = c.service.login(email, password, c.request.remote_addr);
     c.user_id = result.user.id;
     return ok(to_json(result));
 }

@@ -1,6 +1,8 @@
 // libcrm: the one exception type of the C++ API.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +21,7 @@ enum class Errc {
     forbidden,     ///< the caller's role may not do this
     unavailable,   ///< the database cannot be reached
     internal,      ///< a bug or an unexpected database state
+    throttled,     ///< too many failed logins for this email or client address; see Error::retry_after()
 };
 
 [[nodiscard]] std::string_view to_string(Errc code) noexcept;
@@ -41,12 +44,19 @@ public:
     /// For `invalid`: every offending field; otherwise empty.
     [[nodiscard]] const std::vector<FieldError>& field_errors() const noexcept { return field_errors_; }
 
+    /// When trying again makes sense after a delay: how long to wait. Set for `throttled` (until
+    /// the login window passes) and for the `unavailable` of busy password hashing; nullopt otherwise.
+    [[nodiscard]] const std::optional<std::chrono::seconds>& retry_after() const noexcept { return retry_after_; }
+
     /// An `invalid` error for one field; the message reads "<field> <problem>".
     [[nodiscard]] static Error invalid_field(std::string field, std::string problem);
+    /// An error that a caller may retry after `retry_after` (at least one second is reported).
+    [[nodiscard]] static Error retry_later(Errc code, const std::string& message, std::chrono::seconds retry_after);
 
 private:
     Errc code_;
     std::vector<FieldError> field_errors_;
+    std::optional<std::chrono::seconds> retry_after_;
 };
 
 }  // namespace v1

@@ -43,6 +43,17 @@ struct AuthOptions {
     std::size_t password_memlimit = 0;  ///< Argon2id memory in bytes; 0: INTERACTIVE (64 MiB)
     /// Password hashes computed at once (each may take memlimit bytes); 0 means the number of cores.
     unsigned max_concurrent_hashes = 0;
+    /// Callers that may wait for a hashing slot when all are busy (at most 100000); nullopt means
+    /// twice max_concurrent_hashes. One more fails at once with Error(unavailable) and
+    /// retry_after() of 1 s, so that a burst of logins cannot hold every thread of the host.
+    std::optional<unsigned> max_queued_hashes;
+    /// Login throttling: after this many failed logins within login_window for one email, or for
+    /// one client address, every login for it (the right password included) fails with
+    /// Error(throttled) until the window passes. 0 disables throttling; at most 100000. The counts
+    /// live in the database, shared by every Service on it.
+    unsigned login_max_failures = 10;
+    /// The throttling window: 1 s to 1 day.
+    std::chrono::seconds login_window{900};
 };
 
 /// Who is acting. Only the Service makes user principals (from a login or an access token);
@@ -146,7 +157,15 @@ public:
     // Authentication.
     [[nodiscard]] AuthResult register_user(const Registration& registration);  ///< always SALES
     /// Checks the password; unknown emails and wrong passwords fail alike (unauthorized).
-    [[nodiscard]] AuthResult login(std::string_view email, std::string_view password);
+    ///
+    /// Throttled (see AuthOptions::login_max_failures): when the email, or `client_address`, has
+    /// had too many failures within the window, throws Error(throttled) with retry_after() before
+    /// looking at the password, for unknown emails exactly as for real ones. `client_address`
+    /// identifies where the attempt comes from (an IP address; IPv6 addresses count per /64);
+    /// empty: only the email is counted. A successful login clears the email's count, not the
+    /// address's. Throws Error(unavailable) with retry_after() when password hashing is busy.
+    [[nodiscard]] AuthResult login(std::string_view email, std::string_view password,
+                                   std::string_view client_address = {});
     /// Spends the refresh token and issues new tokens. A spent token presented again revokes
     /// every refresh token of its user. Throws Error(unauthorized).
     [[nodiscard]] Tokens refresh(std::string_view refresh_token);

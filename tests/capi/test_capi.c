@@ -102,6 +102,7 @@ static crm_db_options test_options(void) {
     o.password_opslimit = 1;
     o.password_memlimit = 8192;
     o.pool_size = 4;
+    o.max_queued_hashes = 16; /* test_threads logs in from several threads at once, on any number of cores */
     return o;
 }
 
@@ -155,12 +156,13 @@ static void test_version(void) {
     /* The status values are frozen. */
     CHECK(CRM_OK == 0 && CRM_ENOTFOUND == -1 && CRM_ECONFLICT == -2 && CRM_EINVALID == -3 &&
           CRM_EUNAUTHORIZED == -4 && CRM_EFORBIDDEN == -5 && CRM_EUNAVAILABLE == -6 && CRM_EINTERNAL == -7 &&
-          CRM_ENOMEM == -8);
+          CRM_ENOMEM == -8 && CRM_ETHROTTLED == -9);
     CHECK_STR("CRM_OK", crm_status_name(CRM_OK));
     CHECK_STR("CRM_EFORBIDDEN", crm_status_name(CRM_EFORBIDDEN));
     CHECK_STR("CRM_ENOMEM", crm_status_name(CRM_ENOMEM));
     CHECK_STR(NULL, crm_status_name(1));
-    CHECK_STR(NULL, crm_status_name(-9));
+    CHECK_STR("CRM_ETHROTTLED", crm_status_name(CRM_ETHROTTLED));
+    CHECK_STR(NULL, crm_status_name(-10));
 }
 
 static void test_enums(void) {
@@ -251,6 +253,7 @@ static void test_db_open(const char *url, const char *backend) {
     CHECK(o.pool_size == init.pool_size && o.lease_timeout_ms == 10000 && o.jwt_secret == NULL);
     CHECK(o.jwt_algorithm == CRM_JWT_HS256 && o.access_token_ttl_s == 900 && o.refresh_token_ttl_s == 604800);
     CHECK(o.leeway_s == 5 && o.password_opslimit == 0 && o.password_memlimit == 0 && o.max_concurrent_hashes == 0);
+    CHECK(o.max_queued_hashes == -1 && o.login_max_failures == 10 && o.login_window_s == 900);
     CHECK_INVALID("opts", crm_db_options_init(NULL));
 
     o = test_options();
@@ -422,6 +425,61 @@ static void test_register_login(void) {
     CHECK_INVALID("out", crm_auth_login(NULL, db, "dave@example.com", PASSWORD));
     crm_tokens_free(t);
     crm_tokens_free(NULL);
+}
+
+/* Login throttling: its own crm_db on the same database with a limit of 3. */
+static void test_throttle(const char *url) {
+    crm_db_options o = test_options();
+    crm_db *tdb = NULL;
+    crm_tokens *t = NULL;
+    int i;
+    char first[256];
+    begin("auth/throttle");
+    o.login_window_s = 0;
+    CHECK_INVALID("loginWindow", crm_db_open(&tdb, url, &o));
+    o = test_options();
+    o.max_queued_hashes = -2;
+    CHECK_INVALID("opts.max_queued_hashes", crm_db_open(&tdb, url, &o));
+    o = test_options();
+    o.login_max_failures = 3;
+    o.login_window_s = 900;
+    if (!CHECK_RC(CRM_OK, crm_db_open(&tdb, url, &o))) return;
+    CHECK_RC(CRM_OK, crm_auth_register(&t, tdb, "tess@example.com", PASSWORD, NULL));
+    crm_tokens_free(t);
+    t = NULL;
+    for (i = 0; i < 3; ++i) {
+        CHECK_RC(CRM_EUNAUTHORIZED, crm_auth_login_from(&t, tdb, "tess@example.com", "wrong-password", "192.0.2.1"));
+        CHECK(crm_error_retry_after(crm_error_last()) == 0);
+    }
+    /* The 4th attempt, right password included, is throttled and says when to come back. */
+    CHECK_RC(CRM_ETHROTTLED, crm_auth_login_from(&t, tdb, "tess@example.com", PASSWORD, "192.0.2.1"));
+    CHECK(t == NULL);
+    CHECK(crm_error_retry_after(crm_error_last()) >= 1 && crm_error_retry_after(crm_error_last()) <= 900);
+    strncpy(first, crm_error_message(crm_error_last()), sizeof first - 1);
+    first[sizeof first - 1] = '\0';
+    /* Counted per email: without an address, and from elsewhere, alike. */
+    CHECK_RC(CRM_ETHROTTLED, crm_auth_login(&t, tdb, "tess@example.com", PASSWORD));
+    CHECK_RC(CRM_ETHROTTLED, crm_auth_login_from(&t, tdb, "tess@example.com", PASSWORD, NULL));
+    /* An unknown email is throttled exactly like a real one. */
+    for (i = 0; i < 3; ++i)
+        CHECK_RC(CRM_EUNAUTHORIZED, crm_auth_login_from(&t, tdb, "nobody-t@example.com", PASSWORD, "192.0.2.2"));
+    CHECK_RC(CRM_ETHROTTLED, crm_auth_login_from(&t, tdb, "nobody-t@example.com", PASSWORD, "192.0.2.3"));
+    CHECK_STR(first, crm_error_message(crm_error_last()));
+    /* The addresses 192.0.2.1 and .2 are throttled for any email too; .4 is not. */
+    CHECK_RC(CRM_ETHROTTLED, crm_auth_login_from(&t, tdb, "dave@example.com", PASSWORD, "192.0.2.1"));
+    CHECK_RC(CRM_OK, crm_auth_login_from(&t, tdb, "dave@example.com", PASSWORD, "192.0.2.4"));
+    CHECK(crm_error_retry_after(crm_error_last()) == 0);
+    crm_tokens_free(t);
+    t = NULL;
+    CHECK_INVALID("client_address", crm_auth_login_from(&t, tdb, "dave@example.com", PASSWORD, "\xff"));
+    CHECK_INVALID("out", crm_auth_login_from(NULL, tdb, "dave@example.com", PASSWORD, "192.0.2.4"));
+    CHECK(crm_error_retry_after(NULL) == 0);
+    crm_db_free(tdb);
+    /* The counts live in the database: a new handle (a restarted process) sees them. */
+    tdb = NULL;
+    if (!CHECK_RC(CRM_OK, crm_db_open(&tdb, url, &o))) return;
+    CHECK_RC(CRM_ETHROTTLED, crm_auth_login(&t, tdb, "tess@example.com", PASSWORD));
+    crm_db_free(tdb);
 }
 
 static void test_authenticate(const char *url) {
@@ -1491,6 +1549,7 @@ int main(void) {
     test_system_principal();
     test_users_create();
     test_register_login();
+    test_throttle(url);
     test_authenticate(url);
     test_refresh();
     test_users_scope();

@@ -340,6 +340,7 @@ class TestBinding(unittest.TestCase):
             crm.Status.EFORBIDDEN: (crm.Forbidden, PermissionError),
             crm.Status.EUNAVAILABLE: (crm.Unavailable, ConnectionError),
             crm.Status.EINTERNAL: (crm.InternalError, crm.Error), crm.Status.ENOMEM: (crm.OutOfMemory, MemoryError),
+            crm.Status.ETHROTTLED: (crm.Throttled, crm.Error),
         }
         for status, (cls, builtin) in expected.items():
             with self.subTest(status=status):
@@ -350,9 +351,13 @@ class TestBinding(unittest.TestCase):
                 self.assertEqual(error.code, status)
                 self.assertEqual(str(error), "what went wrong")
                 self.assertEqual(error.errors, [("f", "is bad")])
+                self.assertIsNone(error.retry_after)
                 copy = pickle.loads(pickle.dumps(error))  # e.g. across multiprocessing
                 self.assertEqual((type(copy), copy.message, copy.code, copy.errors),
                                  (cls, error.message, error.code, error.errors))
+        later = pickle.loads(pickle.dumps(crm._errors.from_status(crm.Status.ETHROTTLED, "wait", retry_after=7)))
+        self.assertEqual((type(later), later.retry_after), (crm.Throttled, 7))
+        self.assertIn("retry_after=7", repr(later))
         unknown = crm._errors.from_status(-99, "from the future")
         self.assertIs(type(unknown), crm.Error)
         self.assertEqual(unknown.code, -99)
@@ -787,6 +792,75 @@ class TestAuth(DatabaseCase):
     def test_me_of_the_system_principal(self) -> None:
         with self.assertRaises(crm.NotFound):
             self.db.me(self.system)  # the system principal is no user
+
+
+class TestThrottle(DatabaseCase):
+    """Login throttling through the binding: crm.Throttled with retry_after, counts in the database."""
+
+    def test_too_many_failures_raise_throttled_with_retry_after(self) -> None:
+        with open_database(self.scratch.url, login_max_failures=3, login_window_s=900) as db:
+            email = self.email()
+            db.register(email, PASSWORD)
+            for _ in range(3):
+                with self.assertRaises(crm.Unauthorized) as refused:
+                    db.login(email, "wrong password", client_address="192.0.2.10")
+                self.assertIsNone(refused.exception.retry_after)
+            with self.assertRaises(crm.Throttled) as throttled:
+                db.login(email, PASSWORD, client_address="192.0.2.11")  # the right password, another address
+            error = throttled.exception
+            self.assertEqual(error.code, crm.Status.ETHROTTLED)
+            self.assertIsInstance(error.retry_after, int)
+            self.assertTrue(1 <= error.retry_after <= 900, error.retry_after)
+            # An unknown email is throttled alike, with the same message.
+            unknown = self.email()
+            for _ in range(3):
+                with self.assertRaises(crm.Unauthorized):
+                    db.login(unknown, PASSWORD)
+            with self.assertRaises(crm.Throttled) as unknown_throttled:
+                db.login(unknown, PASSWORD)
+            self.assertEqual(str(unknown_throttled.exception), str(error))
+            # The address that failed three times is throttled for any email.
+            with self.assertRaises(crm.Throttled):
+                db.login(self.email(), PASSWORD, client_address="192.0.2.10")
+            self.assertInvalid("client_address", db.login, email, PASSWORD, client_address="a\x00b")
+        # Another handle on the same database (a restart) sees the same counts.
+        with open_database(self.scratch.url, login_max_failures=3, login_window_s=900) as again:
+            with self.assertRaises(crm.Throttled):
+                again.login(email, PASSWORD)
+
+    def test_busy_hashing_is_unavailable_with_retry_after(self) -> None:
+        # One hashing slot, no queue, a cost that keeps a hash in its slot a while: logins from
+        # two threads at once; the one that finds the slot taken is refused at once.
+        options = {"max_concurrent_hashes": 1, "max_queued_hashes": 0, "password_opslimit": 3,
+                   "password_memlimit": 16 * 1024 * 1024, "login_max_failures": 0}
+        with open_database(self.scratch.url, **options) as db:
+            stop = threading.Event()
+
+            def hold() -> None:
+                while not stop.is_set():
+                    try:
+                        db.login("holder@example.com", PASSWORD)
+                    except crm.Error:
+                        pass
+
+            holder = threading.Thread(target=hold)
+            holder.start()
+            busy = None
+            try:
+                for _ in range(500):
+                    try:
+                        db.login("someone@example.com", PASSWORD)
+                    except crm.Unavailable as e:
+                        busy = e
+                        break
+                    except crm.Unauthorized:
+                        pass
+            finally:
+                stop.set()
+                holder.join()
+            self.assertIsNotNone(busy)
+            self.assertEqual(busy.retry_after, 1)
+            self.assertEqual(str(busy), "password hashing is busy")
 
 
 # ---- Users ---------------------------------------------------------------------------------------

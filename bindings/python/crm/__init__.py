@@ -11,8 +11,8 @@ The shared library is found through ``CRM_LIBRARY``, beside this package, or on 
 failures raise subclasses of :class:`crm.Error`.
 """
 
-from ._errors import (Conflict, Error, Forbidden, InternalError, NotFound, OutOfMemory, Status, Unauthorized,
-                      Unavailable, ValidationError)
+from ._errors import (Conflict, Error, Forbidden, InternalError, NotFound, OutOfMemory, Status, Throttled,
+                      Unauthorized, Unavailable, ValidationError)
 from ._lib import path as library_path
 from ._version import __version__
 from ._ffi import lib as _c
@@ -33,5 +33,5 @@ __all__ = [
     "User", "Lead", "Activity", "Page", "Tokens", "AuthResult",
     "Role", "LeadStatus", "ActivityType", "JwtAlgorithm", "Backend", "UNSET", "Unset",
     "Error", "NotFound", "Conflict", "ValidationError", "Unauthorized", "Forbidden", "Unavailable",
-    "InternalError", "OutOfMemory", "Status",
+    "InternalError", "OutOfMemory", "Throttled", "Status",
 ]

@@ -18,12 +18,20 @@ class AuthOperations:
         with self._using() as db:
             return fetch(lib.crm_auth_register, crm_tokens, lib.crm_tokens_free, cv.auth_result, db, *args)
 
-    def login(self, email: str, password: str) -> AuthResult:
+    def login(self, email: str, password: str, *, client_address: str | None = None) -> AuthResult:
         """New tokens for these credentials; an unknown email and a wrong password are the same
-        Unauthorized."""
+        Unauthorized.
+
+        Failed logins are counted per email and, when ``client_address`` (the peer's IP address)
+        is given, per address: past the limit every login for it raises :class:`crm.Throttled`
+        (the right password included) until the window passes, ``retry_after`` seconds later.
+        Busy password hashing raises :class:`crm.Unavailable` with ``retry_after`` set."""
         args = cv.text(email, "email"), cv.text(password, "password")
         with self._using() as db:
-            return fetch(lib.crm_auth_login, crm_tokens, lib.crm_tokens_free, cv.auth_result, db, *args)
+            if client_address is None:
+                return fetch(lib.crm_auth_login, crm_tokens, lib.crm_tokens_free, cv.auth_result, db, *args)
+            address = cv.text(client_address, "client_address")
+            return fetch(lib.crm_auth_login_from, crm_tokens, lib.crm_tokens_free, cv.auth_result, db, *args, address)
 
     def refresh(self, refresh_token: str) -> Tokens:
         """Rotates a refresh token: the one given is spent. Presenting a spent token again is

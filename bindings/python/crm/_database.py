@@ -24,6 +24,9 @@ _INTEGER_OPTIONS = (
     ("password_opslimit", 64, False),
     ("password_memlimit", 64, False),
     ("max_concurrent_hashes", 32, False),
+    ("max_queued_hashes", 32, True),
+    ("login_max_failures", 32, False),
+    ("login_window_s", 64, True),
 )
 
 
@@ -45,14 +48,17 @@ class Database(Handle, AuthOperations, UserOperations, LeadOperations, ActivityO
              jwt_algorithm: JwtAlgorithm | str | None = None, access_token_ttl_s: int | None = None,
              refresh_token_ttl_s: int | None = None, leeway_s: int | None = None,
              password_opslimit: int | None = None, password_memlimit: int | None = None,
-             max_concurrent_hashes: int | None = None) -> Database:
+             max_concurrent_hashes: int | None = None, max_queued_hashes: int | None = None,
+             login_max_failures: int | None = None, login_window_s: int | None = None) -> Database:
         """Opens ``url`` ("sqlite:PATH", "sqlite::memory:" or "postgresql://user:pass@host:port/db")
         and starts the service over it. Does not change the schema: call :meth:`migrate`.
 
         The keyword arguments are the fields of crm_db_options; None keeps the library's default
         (pool_size: the number of cores, at least 2; lease_timeout_ms 10000; HS256; access tokens
         900 s, refresh tokens 604800 s; leeway 5 s; Argon2id at libsodium's INTERACTIVE cost;
-        max_concurrent_hashes: the number of cores). ``jwt_secret`` (at least 32 bytes) is
+        max_concurrent_hashes: the number of cores; max_queued_hashes -1: twice that; at most
+        login_max_failures 10 failed logins per email or client address within login_window_s 900
+        seconds, 0 failures disabling throttling). ``jwt_secret`` (at least 32 bytes) is
         required. A malformed URL is a ValidationError, an unreachable server Unavailable.
         """
         options = crm_db_options()

@@ -8,7 +8,7 @@ from typing import Iterable
 
 __all__ = [
     "Status", "Error", "NotFound", "Conflict", "ValidationError", "Unauthorized", "Forbidden",
-    "Unavailable", "InternalError", "OutOfMemory",
+    "Unavailable", "InternalError", "OutOfMemory", "Throttled",
 ]
 
 
@@ -24,6 +24,7 @@ class Status(enum.IntEnum):
     EUNAVAILABLE = -6
     EINTERNAL = -7
     ENOMEM = -8
+    ETHROTTLED = -9
 
 
 class Error(Exception):
@@ -33,22 +34,27 @@ class Error(Exception):
     know); ``message``: one line ("title is required"); ``errors``: the offending fields as a list
     of ``(field, message)`` pairs, field names spelled as this binding's keyword arguments
     ("owner_id"). Every :class:`ValidationError` has them; other errors may (a Conflict names the
-    taken "email").
+    taken "email"). ``retry_after``: seconds to wait before trying again (an int), set for
+    :class:`Throttled` and for the :class:`Unavailable` of busy password hashing, else None.
     """
 
     status: Status | None = None  # the status a subclass stands for
 
-    def __init__(self, message: str, *, code: int | None = None, errors: Iterable[tuple[str, str]] = ()):
+    def __init__(self, message: str, *, code: int | None = None, errors: Iterable[tuple[str, str]] = (),
+                 retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         self.code = code if code is not None else self.status
         self.errors = list(errors)
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return self.message
 
     def __repr__(self) -> str:
         extra = f", errors={self.errors!r}" if self.errors else ""
+        if self.retry_after is not None:
+            extra += f", retry_after={self.retry_after!r}"
         return f"{type(self).__name__}({self.message!r}{extra})"
 
 
@@ -92,19 +98,27 @@ class OutOfMemory(Error, MemoryError):
     status = Status.ENOMEM
 
 
+class Throttled(Error):
+    """Too many failed logins for this email or client address (CRM_ETHROTTLED): every login for
+    it fails until the window passes, in ``retry_after`` seconds."""
+    status = Status.ETHROTTLED
+
+
 _BY_STATUS: dict[int, type[Error]] = {
     cls.status: cls
-    for cls in (NotFound, Conflict, ValidationError, Unauthorized, Forbidden, Unavailable, InternalError, OutOfMemory)
+    for cls in (NotFound, Conflict, ValidationError, Unauthorized, Forbidden, Unavailable, InternalError, OutOfMemory,
+                Throttled)
 }
 
 
-def from_status(code: int, message: str, errors: Iterable[tuple[str, str]] = ()) -> Error:
+def from_status(code: int, message: str, errors: Iterable[tuple[str, str]] = (), *,
+                retry_after: int | None = None) -> Error:
     """The exception for a crm_status (crm.Error itself for a status this binding does not know)."""
     try:
         code = Status(code)
     except ValueError:
         pass
-    return _BY_STATUS.get(code, Error)(message, code=code, errors=errors)
+    return _BY_STATUS.get(code, Error)(message, code=code, errors=errors, retry_after=retry_after)
 
 
 def invalid(field: str, problem: str) -> ValidationError:

@@ -64,6 +64,9 @@ class crm_db_options(Structure):
         ("password_opslimit", c_uint64),
         ("password_memlimit", c_uint64),
         ("max_concurrent_hashes", c_uint),
+        ("max_queued_hashes", c_int),
+        ("login_max_failures", c_uint),
+        ("login_window_s", c_int64),
     ]
 
 
@@ -106,7 +109,8 @@ def last_error(status: int) -> _errors.Error:
             message = python_name(name) + message[len(name):]
     if not message:
         message = (lib.crm_status_name(status) or b"unknown status %d" % status).decode()
-    return _errors.from_status(status, message, fields)
+    retry_after = lib.crm_error_retry_after(error)
+    return _errors.from_status(status, message, fields, retry_after=retry_after if retry_after > 0 else None)
 
 
 def check(result: int, func: Any, args: tuple) -> int:
@@ -133,6 +137,7 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_error_field_count", [_p(crm_error)], c_size_t, None),
     ("crm_error_field_name", [_p(crm_error), c_size_t], _T, None),
     ("crm_error_field_message", [_p(crm_error), c_size_t], _T, None),
+    ("crm_error_retry_after", [_p(crm_error)], c_int64, None),
     ("crm_free", [c_void_p], None, None),
     # Enums
     ("crm_role_name", [c_enum], _T, None),
@@ -160,6 +165,7 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_principal_free", [_p(crm_principal)], None, None),
     ("crm_auth_register", [_out(crm_tokens), _p(crm_db), _T, _T, _T], _S, check),
     ("crm_auth_login", [_out(crm_tokens), _p(crm_db), _T, _T], _S, check),
+    ("crm_auth_login_from", [_out(crm_tokens), _p(crm_db), _T, _T, _T], _S, check),
     ("crm_auth_refresh", [_out(crm_tokens), _p(crm_db), _T], _S, check),
     ("crm_auth_logout", [_p(crm_db), _T], _S, check),
     ("crm_auth_authenticate", [_out(crm_principal), _p(crm_db), _T], _S, check),
