@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -45,11 +46,19 @@ void watch_signals(sigset_t signals) {
         log("info", std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
                         ": shutting down (finishing requests in flight)");
         request_stop();
-        timespec grace{stop_grace_seconds.load(), 0};
-        if (sigtimedwait(&signals, nullptr, &grace) > 0)
-            log("warn", "second signal: exiting now");
-        else
-            log("warn", "the shutdown did not finish in time: exiting now");
+        // Interruptions (EINTR: a profiler's or sanitizer's signal) do not count as the deadline.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(stop_grace_seconds.load());
+        while (true) {
+            auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) break;
+            timespec grace{static_cast<time_t>(left.count() / 1000000000), static_cast<long>(left.count() % 1000000000)};
+            if (sigtimedwait(&signals, nullptr, &grace) > 0) {
+                log("warn", "second signal: exiting now");
+                _exit(1);
+            }
+            if (errno != EINTR) break;
+        }
+        log("warn", "the shutdown did not finish in time: exiting now");
         _exit(1);
     }).detach();
 }
