@@ -169,7 +169,7 @@ TEST_CASE("db: forged, foreign and malformed access tokens are refused") {
         CHECK_MESSAGE(code_of([&] { (void)svc.authenticate(bad); }) == Errc::unauthorized, bad);
 }
 
-TEST_CASE("db: refresh rotates; a spent token presented again revokes the family") {
+TEST_CASE("db: refresh rotates, and a spent token presented again revokes the family") {
     ScratchDatabase scratch;
     Service svc(scratch.db(), test::fast_auth_options());
     auto first = svc.register_user({"u@example.com", "password123", {}});
@@ -188,7 +188,7 @@ TEST_CASE("db: refresh rotates; a spent token presented again revokes the family
     CHECK(code_of([&] { (void)svc.refresh(std::string(10000, 'a')); }) == Errc::unauthorized);
 }
 
-TEST_CASE("db: logout revokes; unknown tokens are ignored") {
+TEST_CASE("db: logout revokes, and unknown tokens are ignored") {
     ScratchDatabase scratch;
     Service svc(scratch.db(), test::fast_auth_options());
     auto a = svc.register_user({"u@example.com", "password123", {}});

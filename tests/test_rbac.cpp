@@ -185,7 +185,7 @@ TEST_CASE("db: RBAC matrix, every role x operation x ownership, as the contract 
     }
 }
 
-TEST_CASE("db: SALES see only their own leads in lists; ADMIN and MANAGER see all") {
+TEST_CASE("db: SALES see only their own leads in lists, ADMIN and MANAGER see all") {
     ScratchDatabase scratch;
     Service svc(scratch.db(), test::fast_auth_options());
     auto sys = Principal::system();

@@ -151,7 +151,7 @@ TEST_CASE("db: the counts survive a restart and are shared by every service on t
     CHECK(login_error(second, "user@example.com", "right password").code() == Errc::throttled);
 }
 
-TEST_CASE("db: one address trying many emails is throttled; another address is not") {
+TEST_CASE("db: one address trying many emails is throttled, another address is not") {
     ScratchDatabase scratch;
     Service svc(scratch.db(), throttled_options());
     (void)svc.register_user({"victim@example.com", "right password", {}});
