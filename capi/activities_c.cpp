@@ -70,7 +70,7 @@ const char* crm_activity_created_by(const crm_activity* a) { return a ? c_str_or
 const char* crm_activity_created_at(const crm_activity* a) { return a ? a->created_at.c_str() : nullptr; }
 const char* crm_activity_updated_at(const crm_activity* a) { return a ? a->updated_at.c_str() : nullptr; }
 crm_activity_type crm_activity_type_of(const crm_activity* a) {
-    return a ? to_c(a->activity.type) : CRM_ACTIVITY_NOTE;
+    return a ? to_c(a->activity.type) : CRM_ACTIVITY_TYPE_INVALID;
 }
 int64_t crm_activity_created_at_ms(const crm_activity* a) { return a ? epoch_ms(a->activity.created_at) : 0; }
 int64_t crm_activity_updated_at_ms(const crm_activity* a) { return a ? epoch_ms(a->activity.updated_at) : 0; }

@@ -28,7 +28,7 @@ const char* crm_principal_user_id(const crm_principal* principal) {
 }
 
 crm_role crm_principal_role(const crm_principal* principal) {
-    return principal ? to_c(principal->principal.role()) : CRM_ROLE_SALES;
+    return principal ? to_c(principal->principal.role()) : CRM_ROLE_INVALID;
 }
 
 int crm_principal_is_system(const crm_principal* principal) {

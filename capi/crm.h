@@ -125,24 +125,31 @@ CRM_API void crm_free(void *ptr);
 
 /** A user's role. ADMIN: everything; MANAGER: every lead and activity, reads any user, updates
  * only themselves; SALES: only the leads they own and their activities, only themselves. */
-typedef enum crm_role { CRM_ROLE_ADMIN = 0, CRM_ROLE_MANAGER = 1, CRM_ROLE_SALES = 2 } crm_role;
+/** CRM_ROLE_INVALID is what a getter returns for a NULL handle; never a user's role. */
+typedef enum crm_role { CRM_ROLE_INVALID = -1, CRM_ROLE_ADMIN = 0, CRM_ROLE_MANAGER = 1, CRM_ROLE_SALES = 2 } crm_role;
 
-/** Pipeline order. */
+/** Pipeline order. CRM_LEAD_STATUS_INVALID is what a getter returns for a NULL handle. */
 typedef enum crm_lead_status {
+    CRM_LEAD_STATUS_INVALID = -1,
     CRM_LEAD_NEW = 0,
     CRM_LEAD_CONTACTED = 1,
     CRM_LEAD_QUALIFIED = 2,
     CRM_LEAD_CLOSED = 3
 } crm_lead_status;
 
-/** What kind of activity. */
-typedef enum crm_activity_type { CRM_ACTIVITY_NOTE = 0, CRM_ACTIVITY_CALL = 1, CRM_ACTIVITY_EMAIL = 2 } crm_activity_type;
+/** What kind of activity. CRM_ACTIVITY_TYPE_INVALID is what a getter returns for a NULL handle. */
+typedef enum crm_activity_type {
+    CRM_ACTIVITY_TYPE_INVALID = -1,
+    CRM_ACTIVITY_NOTE = 0,
+    CRM_ACTIVITY_CALL = 1,
+    CRM_ACTIVITY_EMAIL = 2
+} crm_activity_type;
 
 /** The HMAC algorithm that signs access tokens. */
 typedef enum crm_jwt_algorithm { CRM_JWT_HS256 = 0, CRM_JWT_HS384 = 1, CRM_JWT_HS512 = 2 } crm_jwt_algorithm;
 
 /** Which kind of database a crm_db is on. */
-typedef enum crm_backend { CRM_BACKEND_SQLITE = 0, CRM_BACKEND_POSTGRESQL = 1 } crm_backend;
+typedef enum crm_backend { CRM_BACKEND_INVALID = -1, CRM_BACKEND_SQLITE = 0, CRM_BACKEND_POSTGRESQL = 1 } crm_backend;
 
 /**@{*/
 /** Wire names ("ADMIN", "NEW", "NOTE", "HS256"), or NULL for a value out of range. The strings are
@@ -180,12 +187,17 @@ typedef struct crm_lead_filter crm_lead_filter;         /**< which leads a list 
 
 /* ---- Database ----------------------------------------------------------------------------- */
 
-/** The version of crm_db_options this header describes. */
-#define CRM_DB_OPTIONS_VERSION 1
+/** The version of crm_db_options this header describes. Version 1 ends with
+ * max_concurrent_hashes; version 2 appends max_queued_hashes, login_max_failures and
+ * login_window_s. */
+#define CRM_DB_OPTIONS_VERSION 2
 
-/** How to open a database. Start from CRM_DB_OPTIONS_INIT or crm_db_options_init(), then set
- * fields; fields are only ever appended (with a new version). Values are passed to the core
- * as given: the core rejects what it cannot use (a TTL of 0, a secret shorter than 32 bytes). */
+/** How to open a database. Start from CRM_DB_OPTIONS_INIT or
+ * crm_db_options_init(&opts, CRM_DB_OPTIONS_VERSION), then set fields. Fields are only ever
+ * appended, with a new version: the library reads only the fields of the version a caller's
+ * struct says it has (its first member), so a program built against an older header keeps working
+ * with a newer library. Values are passed to the core as given: the core rejects what it cannot
+ * use (a TTL of 0, a secret shorter than 32 bytes). */
 typedef struct crm_db_options {
     unsigned int version;              /**< CRM_DB_OPTIONS_VERSION */
     unsigned int pool_size;            /**< connections; 0 = number of cores, at least 2 */
@@ -208,9 +220,10 @@ typedef struct crm_db_options {
 /** The default options (without the required jwt_secret). */
 #define CRM_DB_OPTIONS_INIT {CRM_DB_OPTIONS_VERSION, 0, 10000, NULL, CRM_JWT_HS256, 900, 604800, 5, 0, 0, 0, -1, 10, 900}
 
-/** Fills *opts with the defaults (CRM_DB_OPTIONS_INIT). Returns CRM_EINVALID for NULL. Nothing is
- * allocated. */
-CRM_API int crm_db_options_init(crm_db_options *opts);
+/** Writes the defaults of the fields that `version` of the struct has (those of CRM_DB_OPTIONS_INIT,
+ * taken from the C++ API's defaults) and sets opts->version; writes nothing past that version's
+ * fields. CRM_EINVALID for NULL or a version this library does not know. Nothing is allocated. */
+CRM_API int crm_db_options_init(crm_db_options *opts, unsigned int version);
 
 /** Opens `url` (`sqlite:PATH`, `sqlite::memory:` or `postgresql://user:pass@host:port/db`) and
  * starts the service over it. `opts` NULL means the defaults, which carry no jwt_secret: a NULL or
@@ -226,7 +239,7 @@ CRM_API int crm_db_schema_version(int *out, crm_db *db);
 CRM_API int crm_db_latest_schema_version(void);
 /** CRM_OK when a connection answers now, CRM_EUNAVAILABLE otherwise. Nothing is allocated. */
 CRM_API int crm_db_ping(crm_db *db);
-/** The backend of an open database (CRM_BACKEND_SQLITE for NULL). Nothing is allocated. */
+/** The backend of an open database (CRM_BACKEND_INVALID for NULL). Nothing is allocated. */
 CRM_API crm_backend crm_db_backend(const crm_db *db);
 /** Closes the pool and frees the handle; handles obtained through it stay valid (they hold
  * copies). A no-op on NULL. Releases what crm_db_open() allocated. */
@@ -240,7 +253,7 @@ CRM_API void crm_db_free(crm_db *db);
 CRM_API int crm_principal_system(crm_principal **out);
 /** The acting user's id, or NULL for the system principal. Borrowed from the principal. */
 CRM_API const char *crm_principal_user_id(const crm_principal *principal);
-/** The acting user's role (CRM_ROLE_ADMIN for the system principal, CRM_ROLE_SALES for NULL).
+/** The acting user's role (CRM_ROLE_ADMIN for the system principal, CRM_ROLE_INVALID for NULL).
  * Nothing is allocated. */
 CRM_API crm_role crm_principal_role(const crm_principal *principal);
 /** 1 for the system principal, 0 otherwise. Nothing is allocated. */
@@ -332,7 +345,7 @@ CRM_API const char *crm_user_email(const crm_user *user);
 CRM_API const char *crm_user_created_at(const crm_user *user);
 CRM_API const char *crm_user_updated_at(const crm_user *user);
 /**@}*/
-/** The user's role (CRM_ROLE_SALES for NULL). Nothing is allocated. */
+/** The user's role (CRM_ROLE_INVALID for NULL). Nothing is allocated. */
 CRM_API crm_role crm_user_role(const crm_user *user);
 /**@{*/
 /** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
@@ -414,7 +427,7 @@ CRM_API const char *crm_lead_metadata(const crm_lead *lead);
 CRM_API const char *crm_lead_created_at(const crm_lead *lead);
 CRM_API const char *crm_lead_updated_at(const crm_lead *lead);
 /**@}*/
-/** The lead's status (CRM_LEAD_NEW for NULL). Nothing is allocated. */
+/** The lead's status (CRM_LEAD_STATUS_INVALID for NULL). Nothing is allocated. */
 CRM_API crm_lead_status crm_lead_status_of(const crm_lead *lead);
 /**@{*/
 /** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
@@ -515,7 +528,7 @@ CRM_API const char *crm_activity_created_by(const crm_activity *activity);
 CRM_API const char *crm_activity_created_at(const crm_activity *activity);
 CRM_API const char *crm_activity_updated_at(const crm_activity *activity);
 /**@}*/
-/** The activity's type (CRM_ACTIVITY_NOTE for NULL). Nothing is allocated. */
+/** The activity's type (CRM_ACTIVITY_TYPE_INVALID for NULL). Nothing is allocated. */
 CRM_API crm_activity_type crm_activity_type_of(const crm_activity *activity);
 /**@{*/
 /** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */

@@ -4,6 +4,8 @@
 #include <crm/database.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <cstring>
 #include <limits>
 
 using namespace crm::capi;
@@ -16,16 +18,52 @@ struct Options {
     crm::AuthOptions auth;
 };
 
-Options convert(const crm_db_options* given) {
-    crm_db_options o = CRM_DB_OPTIONS_INIT;
-    if (given) {
-        // Version 1 is every field there is. When a version 2 appends fields, a version 1 caller's
-        // struct is shorter: copy only the fields its version has, and keep defaults for the rest.
-        if (given->version < 1 || given->version > CRM_DB_OPTIONS_VERSION)
-            throw invalid_argument("opts.version", "must be CRM_DB_OPTIONS_VERSION (" +
-                                                       std::to_string(CRM_DB_OPTIONS_VERSION) + ")");
-        o = *given;
+// The bytes each version of crm_db_options has: up to the first field the next version appended.
+std::size_t options_size(unsigned version) {
+    switch (version) {
+        case 1: return offsetof(crm_db_options, max_queued_hashes);
+        case 2: return sizeof(crm_db_options);
+        default: return 0;
     }
+}
+
+// The defaults, written once: from the C++ API's own (the C macro is checked against them).
+crm_db_options defaults() {
+    const crm::DatabaseOptions database;
+    const crm::AuthOptions auth;
+    crm_db_options o{};
+    o.version = CRM_DB_OPTIONS_VERSION;
+    o.pool_size = static_cast<unsigned>(database.pool_size);
+    o.lease_timeout_ms = static_cast<unsigned>(database.lease_timeout.count());
+    o.jwt_secret = nullptr;
+    o.jwt_algorithm = auth.jwt_algorithm == crm::JwtAlgorithm::hs512   ? CRM_JWT_HS512
+                      : auth.jwt_algorithm == crm::JwtAlgorithm::hs384 ? CRM_JWT_HS384
+                                                                       : CRM_JWT_HS256;
+    o.access_token_ttl_s = auth.access_token_ttl.count();
+    o.refresh_token_ttl_s = auth.refresh_token_ttl.count();
+    o.leeway_s = auth.leeway.count();
+    o.password_opslimit = auth.password_opslimit;
+    o.password_memlimit = auth.password_memlimit;
+    o.max_concurrent_hashes = auth.max_concurrent_hashes;
+    o.max_queued_hashes = auth.max_queued_hashes ? static_cast<int>(*auth.max_queued_hashes) : -1;
+    o.login_max_failures = auth.login_max_failures;
+    o.login_window_s = auth.login_window.count();
+    return o;
+}
+
+std::size_t checked_size(unsigned version, const char* field) {
+    std::size_t size = options_size(version);
+    if (!size)
+        throw invalid_argument(field, "must be a version from 1 to CRM_DB_OPTIONS_VERSION (" +
+                                          std::to_string(CRM_DB_OPTIONS_VERSION) + ")");
+    return size;
+}
+
+Options convert(const crm_db_options* given) {
+    crm_db_options o = defaults();
+    // A caller built against an older header has a shorter struct: read only the fields its
+    // version has, and keep the defaults for the rest.
+    if (given) std::memcpy(&o, given, checked_size(given->version, "opts.version"));
     Options out;
     out.database.pool_size = o.pool_size;
     out.database.lease_timeout = std::chrono::milliseconds(o.lease_timeout_ms);
@@ -51,10 +89,13 @@ Options convert(const crm_db_options* given) {
 
 extern "C" {
 
-int crm_db_options_init(crm_db_options* opts) {
+int crm_db_options_init(crm_db_options* opts, unsigned int version) {
     return guard([&] {
         if (!opts) throw invalid_argument("opts", "must not be NULL");
-        *opts = crm_db_options CRM_DB_OPTIONS_INIT;
+        std::size_t size = checked_size(version, "version");
+        crm_db_options d = defaults();
+        d.version = version;
+        std::memcpy(opts, &d, size);  // nothing past the fields of that version
     });
 }
 
@@ -90,7 +131,7 @@ int crm_db_ping(crm_db* db) {
     });
 }
 
-crm_backend crm_db_backend(const crm_db* db) { return db ? db->backend : CRM_BACKEND_SQLITE; }
+crm_backend crm_db_backend(const crm_db* db) { return db ? db->backend : CRM_BACKEND_INVALID; }
 
 void crm_db_free(crm_db* db) { std::unique_ptr<crm_db> owned(db); }
 

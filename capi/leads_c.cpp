@@ -94,7 +94,9 @@ const char* crm_lead_owner_id(const crm_lead* lead) { return lead ? c_str_or_nul
 const char* crm_lead_metadata(const crm_lead* lead) { return lead ? c_str_or_null(lead->lead.metadata) : nullptr; }
 const char* crm_lead_created_at(const crm_lead* lead) { return lead ? lead->created_at.c_str() : nullptr; }
 const char* crm_lead_updated_at(const crm_lead* lead) { return lead ? lead->updated_at.c_str() : nullptr; }
-crm_lead_status crm_lead_status_of(const crm_lead* lead) { return lead ? to_c(lead->lead.status) : CRM_LEAD_NEW; }
+crm_lead_status crm_lead_status_of(const crm_lead* lead) {
+    return lead ? to_c(lead->lead.status) : CRM_LEAD_STATUS_INVALID;
+}
 int64_t crm_lead_created_at_ms(const crm_lead* lead) { return lead ? epoch_ms(lead->lead.created_at) : 0; }
 int64_t crm_lead_updated_at_ms(const crm_lead* lead) { return lead ? epoch_ms(lead->lead.updated_at) : 0; }
 void crm_lead_free(crm_lead* lead) { std::unique_ptr<crm_lead> owned(lead); }

@@ -64,7 +64,7 @@ const char* crm_user_name(const crm_user* user) { return user ? user->user.name.
 const char* crm_user_email(const crm_user* user) { return user ? user->user.email.c_str() : nullptr; }
 const char* crm_user_created_at(const crm_user* user) { return user ? user->created_at.c_str() : nullptr; }
 const char* crm_user_updated_at(const crm_user* user) { return user ? user->updated_at.c_str() : nullptr; }
-crm_role crm_user_role(const crm_user* user) { return user ? to_c(user->user.role) : CRM_ROLE_SALES; }
+crm_role crm_user_role(const crm_user* user) { return user ? to_c(user->user.role) : CRM_ROLE_INVALID; }
 int64_t crm_user_created_at_ms(const crm_user* user) { return user ? epoch_ms(user->user.created_at) : 0; }
 int64_t crm_user_updated_at_ms(const crm_user* user) { return user ? epoch_ms(user->user.updated_at) : 0; }
 void crm_user_free(crm_user* user) { std::unique_ptr<crm_user> owned(user); }

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,13 +249,38 @@ static void test_db_open(const char *url, const char *backend) {
     crm_db *other = (crm_db *)&o; /* any non-NULL value: a failing open must reset it */
     int version = -1;
     begin("db/open");
-    CHECK_RC(CRM_OK, crm_db_options_init(&o));
+    CHECK_RC(CRM_OK, crm_db_options_init(&o, CRM_DB_OPTIONS_VERSION));
+    /* The init function (filled from the C++ defaults) and the header's macro agree field by field. */
     CHECK(o.version == CRM_DB_OPTIONS_VERSION && o.version == init.version);
-    CHECK(o.pool_size == init.pool_size && o.lease_timeout_ms == 10000 && o.jwt_secret == NULL);
-    CHECK(o.jwt_algorithm == CRM_JWT_HS256 && o.access_token_ttl_s == 900 && o.refresh_token_ttl_s == 604800);
-    CHECK(o.leeway_s == 5 && o.password_opslimit == 0 && o.password_memlimit == 0 && o.max_concurrent_hashes == 0);
-    CHECK(o.max_queued_hashes == -1 && o.login_max_failures == 10 && o.login_window_s == 900);
-    CHECK_INVALID("opts", crm_db_options_init(NULL));
+    CHECK(o.pool_size == init.pool_size && o.lease_timeout_ms == init.lease_timeout_ms && o.jwt_secret == NULL);
+    CHECK(o.jwt_algorithm == init.jwt_algorithm && o.access_token_ttl_s == init.access_token_ttl_s);
+    CHECK(o.refresh_token_ttl_s == init.refresh_token_ttl_s && o.leeway_s == init.leeway_s);
+    CHECK(o.password_opslimit == init.password_opslimit && o.password_memlimit == init.password_memlimit);
+    CHECK(o.max_concurrent_hashes == init.max_concurrent_hashes && o.max_queued_hashes == init.max_queued_hashes);
+    CHECK(o.login_max_failures == init.login_max_failures && o.login_window_s == init.login_window_s);
+    CHECK(o.lease_timeout_ms == 10000 && o.access_token_ttl_s == 900 && o.login_max_failures == 10);
+    CHECK_INVALID("opts", crm_db_options_init(NULL, CRM_DB_OPTIONS_VERSION));
+    CHECK_INVALID("version", crm_db_options_init(&o, 0));
+    CHECK_INVALID("version", crm_db_options_init(&o, CRM_DB_OPTIONS_VERSION + 1));
+    {
+        /* A version-1 caller's struct is shorter: init writes nothing past its fields, and open
+         * reads nothing past them (the bytes there are garbage that would be refused if read). */
+        size_t v1_size = offsetof(crm_db_options, max_queued_hashes);
+        union {
+            crm_db_options options;
+            unsigned char bytes[sizeof(crm_db_options)];
+        } v1;
+        crm_db *old_caller = NULL;
+        size_t i, untouched = 0;
+        memset(v1.bytes, 0xAB, sizeof v1.bytes);
+        CHECK_RC(CRM_OK, crm_db_options_init(&v1.options, 1));
+        CHECK(v1.options.version == 1 && v1.options.access_token_ttl_s == 900);
+        for (i = v1_size; i < sizeof v1.bytes; ++i) untouched += v1.bytes[i] == 0xAB;
+        CHECK(untouched == sizeof v1.bytes - v1_size);
+        v1.options.jwt_secret = test_options().jwt_secret;
+        CHECK_RC(CRM_OK, crm_db_open(&old_caller, url, &v1.options));
+        crm_db_free(old_caller);
+    }
 
     o = test_options();
     CHECK_INVALID("out", crm_db_open(NULL, url, &o));
@@ -292,7 +318,7 @@ static void test_db_open(const char *url, const char *backend) {
         exit(1);
     }
     CHECK(crm_db_backend(db) == (strcmp(backend, "postgresql") == 0 ? CRM_BACKEND_POSTGRESQL : CRM_BACKEND_SQLITE));
-    CHECK(crm_db_backend(NULL) == CRM_BACKEND_SQLITE);
+    CHECK(crm_db_backend(NULL) == CRM_BACKEND_INVALID);
     CHECK_RC(CRM_OK, crm_db_schema_version(&version, db));
     CHECK(version == 0);
     CHECK_RC(CRM_OK, crm_db_migrate(db));
@@ -315,7 +341,7 @@ static void test_system_principal(void) {
     CHECK(crm_principal_role(sys) == CRM_ROLE_ADMIN);
     CHECK_STR(NULL, crm_principal_user_id(sys));
     CHECK(crm_principal_is_system(NULL) == 0);
-    CHECK(crm_principal_role(NULL) == CRM_ROLE_SALES);
+    CHECK(crm_principal_role(NULL) == CRM_ROLE_INVALID);
     CHECK_STR(NULL, crm_principal_user_id(NULL));
     /* The system principal is nobody: it has no "me". */
     {
@@ -1485,16 +1511,16 @@ static void test_null_handles(void) {
     CHECK(crm_tokens_access_token(NULL) == NULL && crm_tokens_refresh_token(NULL) == NULL &&
           crm_tokens_user(NULL) == NULL);
     CHECK(crm_user_id(NULL) == NULL && crm_user_email(NULL) == NULL && crm_user_created_at(NULL) == NULL &&
-          crm_user_updated_at(NULL) == NULL && crm_user_role(NULL) == CRM_ROLE_SALES &&
+          crm_user_updated_at(NULL) == NULL && crm_user_role(NULL) == CRM_ROLE_INVALID &&
           crm_user_created_at_ms(NULL) == 0 && crm_user_updated_at_ms(NULL) == 0);
     CHECK(crm_lead_id(NULL) == NULL && crm_lead_title(NULL) == NULL && crm_lead_description(NULL) == NULL &&
           crm_lead_source(NULL) == NULL && crm_lead_owner_id(NULL) == NULL && crm_lead_metadata(NULL) == NULL &&
           crm_lead_created_at(NULL) == NULL && crm_lead_updated_at(NULL) == NULL &&
-          crm_lead_status_of(NULL) == CRM_LEAD_NEW && crm_lead_created_at_ms(NULL) == 0 &&
+          crm_lead_status_of(NULL) == CRM_LEAD_STATUS_INVALID && crm_lead_created_at_ms(NULL) == 0 &&
           crm_lead_updated_at_ms(NULL) == 0);
     CHECK(crm_activity_id(NULL) == NULL && crm_activity_lead_id(NULL) == NULL && crm_activity_body(NULL) == NULL &&
           crm_activity_created_by(NULL) == NULL && crm_activity_created_at(NULL) == NULL &&
-          crm_activity_updated_at(NULL) == NULL && crm_activity_type_of(NULL) == CRM_ACTIVITY_NOTE &&
+          crm_activity_updated_at(NULL) == NULL && crm_activity_type_of(NULL) == CRM_ACTIVITY_TYPE_INVALID &&
           crm_activity_created_at_ms(NULL) == 0 && crm_activity_updated_at_ms(NULL) == 0);
     CHECK(crm_user_page_count(NULL) == 0 && crm_user_page_at(NULL, 0) == NULL && crm_user_page_number(NULL) == 0 &&
           crm_user_page_limit(NULL) == 0 && crm_user_page_total(NULL) == 0 && crm_user_page_total_pages(NULL) == 0);

@@ -566,6 +566,36 @@ class CrmctlTest(unittest.TestCase):
             self.assertEqual([json.loads(line) for line in f], [lead])
         self.assertEqual([n for n in os.listdir(self.db.dir) if n.startswith(".out")], [])  # no temporary left
 
+    def test_csv_export_neutralises_formulas_and_keeps_files_private(self) -> None:
+        # Before: cells starting with = + - @ tab or CR were written verbatim (formula injection
+        # into the admin's spreadsheet), and the output file was widened to 0644.
+        titles = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain", "a=b"]
+        self.db.run("import-leads", self.db.file("f.csv", "title\n" + "".join(
+            '"' + t.replace('"', '""') + '"\n' for t in titles)))
+        def exported(*extra: str) -> list[str]:
+            out = self.db.run("export-leads", "--format", "csv", *extra).stdout
+            return [row[1] for row in list(csv.reader(io.StringIO(out, newline="")))[1:]]
+        self.assertEqual(sorted(exported()), sorted(["'" + t if t[0] in "=+-@\t\r" else t for t in titles]))
+        self.assertEqual(sorted(exported("--raw")), sorted(titles))
+        # JSON lines are lossless: no apostrophe there.
+        self.assertEqual(sorted(lead["title"] for lead in self.db.leads()), sorted(titles))
+
+        old_mask = os.umask(0o022)
+        self.addCleanup(os.umask, old_mask)
+        new_file = self.db.path("new.csv")
+        self.db.run("export-leads", "--output", new_file)
+        self.assertEqual(os.stat(new_file).st_mode & 0o777, 0o600)
+        kept = self.db.path("kept.csv")
+        open(kept, "w").close()
+        os.chmod(kept, 0o640)
+        self.db.run("export-leads", "--output", kept)
+        self.assertEqual(os.stat(kept).st_mode & 0o777, 0o640)
+        private = self.db.path("private.csv")
+        open(private, "w").close()
+        os.chmod(private, 0o600)
+        self.db.run("export-leads", "--output", private)
+        self.assertEqual(os.stat(private).st_mode & 0o777, 0o600)
+
     def test_an_export_imports_back_to_the_same_leads(self) -> None:
         self.admin()
         self.db.run("create-user", "--email", "sam@example.com", "--role", "SALES", stdin="sam-password\n")

@@ -2,9 +2,11 @@
 // on fails as a whole (every case), rather than letting the cases that need no database pass.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include "harness.hpp"
+#include "../ran_cases.hpp"
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string_view>
@@ -19,5 +21,5 @@ int main(int argc, char** argv) {
         return 1;
     }
     doctest::Context context(argc, argv);
-    return context.run();
+    return crm_test_support::checked_run(context, argc, argv);
 }

@@ -90,15 +90,19 @@ const std::vector<Command>& commands() {
          {"format"}, {}, 0, list_users},
         {"import-leads", "import-leads FILE.csv [--batch-size N] [--owner-email EMAIL]", import_help,
          {"batch-size", "owner-email"}, {}, 1, import_leads},
-        {"export-leads", "export-leads [--format csv|jsonl] [--output FILE]",
+        {"export-leads", "export-leads [--format csv|jsonl] [--output FILE] [--raw]",
          "Writes every lead, oldest first, streamed in bounded memory:\n"
          "  csv    (default) RFC 4180 with CRLF line ends and the header\n"
          "         id,title,description,status,source,ownerId,metadata,createdAt,updatedAt;\n"
          "         null is an empty cell, an empty string \"\". import-leads reads it back.\n"
-         "  jsonl  one JSON object per line, as the HTTP API shows a lead.\n"
+         "         A text cell that starts with = + - @, a tab or a carriage return gets a leading '\n"
+         "         so that a spreadsheet shows it as text instead of running it as a formula\n"
+         "         (titles come from every SALES user); --raw writes such cells verbatim.\n"
+         "  jsonl  one JSON object per line, as the HTTP API shows a lead: the lossless format.\n"
          "--output FILE writes FILE (- or no --output: standard output); FILE appears only once the\n"
-         "export is complete, so a failed export leaves no truncated file behind.\n",
-         {"format", "output"}, {}, 0, export_leads},
+         "export is complete, so a failed export leaves no truncated file behind. A new FILE is\n"
+         "readable by its owner only (0600); a replaced one keeps its mode.\n",
+         {"format", "output"}, {"raw"}, 0, export_leads},
     };
     return all;
 }

@@ -37,13 +37,24 @@ ordered_json lead_json(const crm::Lead& l) {
 // The columns import-leads reads back (it ignores id, createdAt and updatedAt).
 constexpr const char* csv_header = "id,title,description,status,source,ownerId,metadata,createdAt,updatedAt\r\n";
 
-void write_csv_lead(std::ostream& out, const crm::Lead& l) {
+// A cell a spreadsheet would run as a formula (OWASP's list of leading characters) gets a leading
+// apostrophe, which spreadsheets show as text. Titles and sources come from SALES users, and the
+// export is opened by an admin.
+std::string neutralised(std::string_view text) {
+    if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+        return "'" + std::string(text);
+    return std::string(text);
+}
+
+void write_csv_lead(std::ostream& out, const crm::Lead& l, bool raw) {
+    auto cell = [&](std::string_view text) { return raw ? std::string(text) : neutralised(text); };
     // null is an empty cell; an empty string is "" (import-leads reads them back apart).
     auto nullable = [&](const std::optional<std::string>& v) {
-        write_csv_field(out, v ? std::string_view(*v) : std::string_view(), v && v->empty());
+        std::string text = v ? cell(*v) : std::string();
+        write_csv_field(out, text, v && v->empty());
     };
     out << l.id.to_string() << ',';
-    write_csv_field(out, l.title, l.title.empty());
+    write_csv_field(out, cell(l.title), l.title.empty());
     out << ',';
     nullable(l.description);
     out << ',' << crm::to_string(l.status) << ',';
@@ -65,9 +76,10 @@ public:
         int fd = ::mkstemp(pattern.data());
         if (fd < 0) throw UsageError("cannot write " + path_ + ": " + std::strerror(errno));
         temp_ = pattern;
-        mode_t mask = ::umask(0);
-        ::umask(mask);
-        ::fchmod(fd, 0666 & ~mask);  // as a plainly created file would be (mkstemp makes it 0600)
+        // Leads are customer data: a new export stays readable by its owner only (mkstemp's
+        // 0600); a file it replaces keeps the mode its owner gave it.
+        struct stat existing {};
+        if (::stat(path_.c_str(), &existing) == 0) ::fchmod(fd, existing.st_mode & 07777);
         ::close(fd);
         out_.open(temp_, std::ios::binary | std::ios::trunc);
         if (!out_) throw UsageError("cannot write " + path_ + ": " + std::strerror(errno));
@@ -110,7 +122,7 @@ int export_leads(Context& c, const Options& o) {
         if (format == "jsonl")
             out << lead_json(l).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         else
-            write_csv_lead(out, l);
+            write_csv_lead(out, l, o.has("raw"));
         if (!out) throw std::runtime_error("writing " + output + " failed: " + std::strerror(errno));
         ++count;
     });

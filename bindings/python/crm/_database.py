@@ -8,7 +8,7 @@ from . import _convert as cv
 from . import _errors
 from ._activities import ActivityOperations
 from ._auth import AuthOperations
-from ._ffi import CRM_BACKEND_POSTGRESQL, crm_db, crm_db_options, lib
+from ._ffi import CRM_BACKEND_POSTGRESQL, CRM_DB_OPTIONS_VERSION, crm_db, crm_db_options, lib
 from ._handle import Handle
 from ._leads import LeadOperations
 from ._models import Backend, JwtAlgorithm
@@ -62,7 +62,7 @@ class Database(Handle, AuthOperations, UserOperations, LeadOperations, ActivityO
         required. A malformed URL is a ValidationError, an unreachable server Unavailable.
         """
         options = crm_db_options()
-        lib.crm_db_options_init(byref(options))
+        lib.crm_db_options_init(byref(options), CRM_DB_OPTIONS_VERSION)
         options.jwt_secret = cv.text(jwt_secret, "jwt_secret")
         given = locals()
         for name, bits, signed in _INTEGER_OPTIONS:

@@ -21,7 +21,7 @@ from ._lib import lib
 
 # ---- Constants of crm.h (tests/python checks them against the header) ------------------------
 
-CRM_DB_OPTIONS_VERSION = 1
+CRM_DB_OPTIONS_VERSION = 2
 CRM_PAGE_DEFAULT_LIMIT = 20
 CRM_PAGE_MAX_LIMIT = 100
 CRM_BACKEND_SQLITE = 0
@@ -50,7 +50,7 @@ class crm_lead_filter(Structure): pass      # noqa: E701
 
 
 class crm_db_options(Structure):
-    """struct crm_db_options, version 1 (fields are only ever appended)."""
+    """struct crm_db_options, version 2 (fields are only ever appended)."""
 
     _fields_ = [
         ("version", c_uint),
@@ -149,7 +149,7 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_activity_type_parse", [_p(c_enum), _T], _S, check),
     ("crm_jwt_algorithm_parse", [_p(c_enum), _T], _S, check),
     # Database
-    ("crm_db_options_init", [_p(crm_db_options)], _S, check),
+    ("crm_db_options_init", [_p(crm_db_options), c_uint], _S, check),
     ("crm_db_open", [_out(crm_db), _T, _p(crm_db_options)], _S, check),
     ("crm_db_migrate", [_p(crm_db)], _S, check),
     ("crm_db_schema_version", [_p(c_int), _p(crm_db)], _S, check),
