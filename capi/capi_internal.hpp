@@ -80,7 +80,8 @@ struct crm_tokens {
 template <class Handle>
 struct crm_page_of {
     std::vector<Handle> items;
-    std::int64_t page = 0, limit = 0, total = 0, total_pages = 0;
+    std::int64_t page = 0, limit = 0, total = 0, total_pages = 0;  // total(_pages) -1: not counted
+    std::optional<std::string> next_cursor;
 };
 struct crm_user_page : crm_page_of<crm_user> {};
 struct crm_lead_page : crm_page_of<crm_lead> {};
@@ -187,8 +188,9 @@ template <class List, class Model>
     for (auto& item : page.items) list->items.emplace_back(std::move(item));
     list->page = page.page;
     list->limit = page.limit;
-    list->total = page.total;
-    list->total_pages = page.total_pages();
+    list->total = page.total.value_or(-1);
+    list->total_pages = page.total_pages().value_or(-1);
+    list->next_cursor = std::move(page.next_cursor);
     return list;
 }
 
