@@ -194,6 +194,15 @@ template <class List, class Model>
     return list;
 }
 
+/// A crm_page_request (NULL: the defaults) as the core's PageRequest.
+[[nodiscard]] PageRequest page_request(const crm_page_request* request);
+
+/// The next cursor of a page handle, borrowed; NULL on the last page or for NULL.
+template <class List>
+[[nodiscard]] const char* next_cursor_of(const List* list) noexcept {
+    return list && list->next_cursor ? list->next_cursor->c_str() : nullptr;
+}
+
 /// A copy of `text` in memory released by crm_free(); throws std::bad_alloc.
 [[nodiscard]] char* copy_for_caller(std::string_view text);
 
