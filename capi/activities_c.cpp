@@ -63,6 +63,19 @@ int crm_activity_list(crm_activity_page** out, crm_db* db, const crm_principal* 
     });
 }
 
+int crm_activity_list_paged(crm_activity_page** out, crm_db* db, const crm_principal* principal, const char* lead_id,
+                            const crm_page_request* request) {
+    return guard([&] {
+        auto& result = out_param(out);
+        auto& svc = service(db);
+        const auto& who = actor(principal);
+        crm::Uuid lead = uuid(lead_id, "lead_id");
+        result = make_page<crm_activity_page>(svc.list_activities(who, lead, page_request(request))).release();
+    });
+}
+
+const char* crm_activity_page_next_cursor(const crm_activity_page* page) { return next_cursor_of(page); }
+
 const char* crm_activity_id(const crm_activity* a) { return a ? a->id.c_str() : nullptr; }
 const char* crm_activity_lead_id(const crm_activity* a) { return a ? a->lead_id.c_str() : nullptr; }
 const char* crm_activity_body(const crm_activity* a) { return a ? c_str_or_null(a->activity.body) : nullptr; }

@@ -44,4 +44,23 @@ std::optional<std::string> nullable_text(const char* s, std::string_view argumen
 
 Uuid uuid(const char* s, std::string_view argument) { return Uuid::parse_or_throw(text(s, argument), argument); }
 
+PageRequest page_request(const crm_page_request* request) {
+    if (!request) return PageRequest{};
+    // Version 1 is every field there is; a later version appends fields (see crm_db_options).
+    if (request->version < 1 || request->version > CRM_PAGE_REQUEST_VERSION)
+        throw invalid_argument("request.version",
+                               "must be CRM_PAGE_REQUEST_VERSION (" + std::to_string(CRM_PAGE_REQUEST_VERSION) + ")");
+    PageRequest page{request->page, request->limit};
+    if (request->cursor) page.cursor = std::string(text(request->cursor, "request.cursor"));
+    page.with_total = request->with_total != 0;
+    return page;
+}
+
 }  // namespace crm::capi
+
+extern "C" int crm_page_request_init(crm_page_request* request) {
+    return crm::capi::guard([&] {
+        if (!request) throw crm::capi::invalid_argument("request", "must not be NULL");
+        *request = crm_page_request CRM_PAGE_REQUEST_INIT;
+    });
+}

@@ -81,7 +81,8 @@ struct crm_tokens {
 template <class Handle>
 struct crm_page_of {
     std::vector<Handle> items;
-    std::int64_t page = 0, limit = 0, total = 0, total_pages = 0;
+    std::int64_t page = 0, limit = 0, total = 0, total_pages = 0;  // total(_pages) -1: not counted
+    std::optional<std::string> next_cursor;
 };
 struct crm_user_page : crm_page_of<crm_user> {};
 struct crm_lead_page : crm_page_of<crm_lead> {};
@@ -188,9 +189,19 @@ template <class List, class Model>
     for (auto& item : page.items) list->items.emplace_back(std::move(item));
     list->page = page.page;
     list->limit = page.limit;
-    list->total = page.total;
-    list->total_pages = page.total_pages();
+    list->total = page.total.value_or(-1);
+    list->total_pages = page.total_pages().value_or(-1);
+    list->next_cursor = std::move(page.next_cursor);
     return list;
+}
+
+/// A crm_page_request (NULL: the defaults) as the core's PageRequest.
+[[nodiscard]] PageRequest page_request(const crm_page_request* request);
+
+/// The next cursor of a page handle, borrowed; NULL on the last page or for NULL.
+template <class List>
+[[nodiscard]] const char* next_cursor_of(const List* list) noexcept {
+    return list && list->next_cursor ? list->next_cursor->c_str() : nullptr;
 }
 
 /// A copy of `text` in memory released by crm_free(); throws std::bad_alloc.

@@ -314,11 +314,38 @@ CRM_API void crm_tokens_free(crm_tokens *tokens);
 #define CRM_PAGE_MAX_LIMIT 100
 /**@}*/
 
+/** The version of crm_page_request this header describes. */
+#define CRM_PAGE_REQUEST_VERSION 1
+
+/** Which rows a *_list_paged() call returns: page mode (`page`, `limit`; the total is always
+ * counted) or cursor mode (`cursor` from an earlier page's *_page_next_cursor(), `limit`; the rows
+ * after that page, counted only when `with_total` is nonzero). A cursor is bound to the list, the
+ * sort, the filter and the caller's scope it was made for: anything else, a changed cursor, or a
+ * `page` other than 1 with a cursor, is CRM_EINVALID (field "cursor" or "page"). Start from
+ * CRM_PAGE_REQUEST_INIT or crm_page_request_init(); fields are only ever appended. */
+typedef struct crm_page_request {
+    unsigned int version; /**< CRM_PAGE_REQUEST_VERSION */
+    int64_t page;         /**< 1-based page number; 1 with a cursor */
+    int64_t limit;        /**< rows per page, 1 to CRM_PAGE_MAX_LIMIT */
+    const char *cursor;   /**< NULL: page mode; borrowed for the duration of the call */
+    int with_total;       /**< cursor mode: nonzero counts every matching row too */
+} crm_page_request;
+
+/** Page 1 of CRM_PAGE_DEFAULT_LIMIT rows, page mode. */
+#define CRM_PAGE_REQUEST_INIT {CRM_PAGE_REQUEST_VERSION, 1, CRM_PAGE_DEFAULT_LIMIT, NULL, 0}
+
+/** Fills *request with CRM_PAGE_REQUEST_INIT. Returns CRM_EINVALID for NULL. Nothing is allocated. */
+CRM_API int crm_page_request_init(crm_page_request *request);
+
 /* ---- Users -------------------------------------------------------------------------------- */
 
 /** One page of users (ADMIN only; others CRM_EFORBIDDEN), oldest first. The page in *out belongs
  * to the caller and is freed with crm_user_page_free(). */
 CRM_API int crm_user_list(crm_user_page **out, crm_db *db, const crm_principal *actor, int64_t page, int64_t limit);
+/** As crm_user_list(), paged as `request` says (NULL: CRM_PAGE_REQUEST_INIT), page or cursor mode.
+ * The page in *out belongs to the caller and is freed with crm_user_page_free(). */
+CRM_API int crm_user_list_paged(crm_user_page **out, crm_db *db, const crm_principal *actor,
+                                const crm_page_request *request);
 /** A user by id: ADMIN and MANAGER any, SALES only themselves (CRM_EFORBIDDEN otherwise). The user
  * in *out belongs to the caller and is freed with crm_user_free(). */
 CRM_API int crm_user_get(crm_user **out, crm_db *db, const crm_principal *actor, const char *id);
@@ -363,13 +390,17 @@ CRM_API size_t crm_user_page_count(const crm_user_page *page);
 /** The i-th user of the page, NULL when out of range. Borrowed from the page: do not free it. */
 CRM_API const crm_user *crm_user_page_at(const crm_user_page *page, size_t i);
 /**@{*/
-/** The page number (from 1), the limit asked for, the number of matching rows in all pages and
- * the number of pages (0 for NULL). Nothing is allocated. */
+/** The page number (from 1; 0 in cursor mode), the limit asked for, the number of matching rows
+ * in all pages and the number of pages (0 for NULL; total and pages are -1 in cursor mode unless
+ * with_total asked for them). Nothing is allocated. */
 CRM_API int64_t crm_user_page_number(const crm_user_page *page);
 CRM_API int64_t crm_user_page_limit(const crm_user_page *page);
 CRM_API int64_t crm_user_page_total(const crm_user_page *page);
 CRM_API int64_t crm_user_page_total_pages(const crm_user_page *page);
 /**@}*/
+/** The cursor for the users after this page (pass it in crm_page_request.cursor), or NULL on the
+ * last page. Borrowed from the page: valid until crm_user_page_free(). */
+CRM_API const char *crm_user_page_next_cursor(const crm_user_page *page);
 /** {"data": [...], "pagination": {"page","limit","total","totalPages"}}. The text in *out belongs
  * to the caller and is released with crm_free(). */
 CRM_API int crm_user_page_to_json(char **out, const crm_user_page *page);
@@ -414,6 +445,26 @@ CRM_API int crm_lead_delete(crm_db *db, const crm_principal *actor, const char *
  * caller and is freed with crm_lead_page_free(). */
 CRM_API int crm_lead_list(crm_lead_page **out, crm_db *db, const crm_principal *actor, const crm_lead_filter *filter,
                           const char *sort, int64_t page, int64_t limit);
+/** As crm_lead_list(), paged as `request` says (NULL: CRM_PAGE_REQUEST_INIT), page or cursor mode.
+ * The page in *out belongs to the caller and is freed with crm_lead_page_free(). */
+CRM_API int crm_lead_list_paged(crm_lead_page **out, crm_db *db, const crm_principal *actor,
+                                const crm_lead_filter *filter, const char *sort, const crm_page_request *request);
+
+/** Called by crm_lead_for_each() for each lead, with the `context` given to it. The lead is
+ * borrowed for the call only. Return 0 to go on, anything else to stop. */
+typedef int (*crm_lead_visitor)(const crm_lead *lead, void *context);
+/** Calls `visit` for every lead in the caller's scope that matches `filter` (NULL: all), oldest
+ * first, reading in chunks so that memory stays bounded however many leads there are; no
+ * connection is held while `visit` runs. Returns CRM_OK when every lead was visited or `visit`
+ * stopped early. Nothing is allocated for the caller. */
+CRM_API int crm_lead_for_each(crm_db *db, const crm_principal *actor, const crm_lead_filter *filter,
+                              crm_lead_visitor visit, void *context);
+/** Creates `count` leads in one transaction, or none: a lead that fails validation is
+ * CRM_EINVALID with fields named "[index].field". Each element of `fields` is as for
+ * crm_lead_create(). The created leads, in order, come back as a page in *out (page 1, limit and
+ * total `count`) that belongs to the caller and is freed with crm_lead_page_free(). */
+CRM_API int crm_lead_create_many(crm_lead_page **out, crm_db *db, const crm_principal *actor,
+                                 const crm_lead_fields *const *fields, size_t count);
 
 /**@{*/
 /** A lead's fields; nullable ones (description, source, owner id, metadata) are NULL when null,
@@ -446,13 +497,17 @@ CRM_API size_t crm_lead_page_count(const crm_lead_page *page);
 /** The i-th lead of the page, NULL when out of range. Borrowed from the page: do not free it. */
 CRM_API const crm_lead *crm_lead_page_at(const crm_lead_page *page, size_t i);
 /**@{*/
-/** The page number (from 1), the limit asked for, the number of matching rows in all pages and
- * the number of pages (0 for NULL). Nothing is allocated. */
+/** The page number (from 1; 0 in cursor mode), the limit asked for, the number of matching rows
+ * in all pages and the number of pages (0 for NULL; total and pages are -1 in cursor mode unless
+ * with_total asked for them). Nothing is allocated. */
 CRM_API int64_t crm_lead_page_number(const crm_lead_page *page);
 CRM_API int64_t crm_lead_page_limit(const crm_lead_page *page);
 CRM_API int64_t crm_lead_page_total(const crm_lead_page *page);
 CRM_API int64_t crm_lead_page_total_pages(const crm_lead_page *page);
 /**@}*/
+/** The cursor for the leads after this page (pass it in crm_page_request.cursor), or NULL on the
+ * last page. Borrowed from the page: valid until crm_lead_page_free(). */
+CRM_API const char *crm_lead_page_next_cursor(const crm_lead_page *page);
 /** {"data": [...], "pagination": {...}}. The text in *out belongs to the caller and is released
  * with crm_free(). */
 CRM_API int crm_lead_page_to_json(char **out, const crm_lead_page *page);
@@ -517,6 +572,10 @@ CRM_API int crm_activity_delete(crm_db *db, const crm_principal *actor, const ch
  * crm_activity_page_free(). */
 CRM_API int crm_activity_list(crm_activity_page **out, crm_db *db, const crm_principal *actor, const char *lead_id,
                               int64_t page, int64_t limit);
+/** As crm_activity_list(), paged as `request` says (NULL: CRM_PAGE_REQUEST_INIT), page or cursor
+ * mode. The page in *out belongs to the caller and is freed with crm_activity_page_free(). */
+CRM_API int crm_activity_list_paged(crm_activity_page **out, crm_db *db, const crm_principal *actor,
+                                    const char *lead_id, const crm_page_request *request);
 
 /**@{*/
 /** An activity's fields; body and author id are NULL when null (the author is null once that user
@@ -547,13 +606,17 @@ CRM_API size_t crm_activity_page_count(const crm_activity_page *page);
 /** The i-th activity of the page, NULL when out of range. Borrowed from the page: do not free it. */
 CRM_API const crm_activity *crm_activity_page_at(const crm_activity_page *page, size_t i);
 /**@{*/
-/** The page number (from 1), the limit asked for, the number of matching rows in all pages and
- * the number of pages (0 for NULL). Nothing is allocated. */
+/** The page number (from 1; 0 in cursor mode), the limit asked for, the number of matching rows
+ * in all pages and the number of pages (0 for NULL; total and pages are -1 in cursor mode unless
+ * with_total asked for them). Nothing is allocated. */
 CRM_API int64_t crm_activity_page_number(const crm_activity_page *page);
 CRM_API int64_t crm_activity_page_limit(const crm_activity_page *page);
 CRM_API int64_t crm_activity_page_total(const crm_activity_page *page);
 CRM_API int64_t crm_activity_page_total_pages(const crm_activity_page *page);
 /**@}*/
+/** The cursor for the activities after this page (pass it in crm_page_request.cursor), or NULL on the
+ * last page. Borrowed from the page: valid until crm_activity_page_free(). */
+CRM_API const char *crm_activity_page_next_cursor(const crm_activity_page *page);
 /** {"data": [...], "pagination": {...}}. The text in *out belongs to the caller and is released
  * with crm_free(). */
 CRM_API int crm_activity_page_to_json(char **out, const crm_activity_page *page);

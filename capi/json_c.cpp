@@ -53,7 +53,11 @@ Json to_json(const crm_page_of<Handle>& list) {
     for (const auto& item : list.items) data.push_back(to_json(item));
     return Json{{"data", std::move(data)},
                 {"pagination",
-                 {{"page", list.page}, {"limit", list.limit}, {"total", list.total}, {"totalPages", list.total_pages}}}};
+                 {{"page", list.page ? Json(list.page) : Json(nullptr)},
+                  {"limit", list.limit},
+                  {"total", list.total >= 0 ? Json(list.total) : Json(nullptr)},
+                  {"totalPages", list.total_pages >= 0 ? Json(list.total_pages) : Json(nullptr)},
+                  {"nextCursor", list.next_cursor ? Json(*list.next_cursor) : Json(nullptr)}}}};
 }
 
 Json to_json(const crm_tokens& t) {

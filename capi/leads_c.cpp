@@ -86,6 +86,63 @@ int crm_lead_list(crm_lead_page** out, crm_db* db, const crm_principal* principa
     });
 }
 
+int crm_lead_list_paged(crm_lead_page** out, crm_db* db, const crm_principal* principal, const crm_lead_filter* filter,
+                        const char* sort, const crm_page_request* request) {
+    return guard([&] {
+        auto& result = out_param(out);
+        auto& svc = service(db);
+        const auto& who = actor(principal);
+        crm::LeadSort order = sort_arg(sort);
+        crm::LeadFilter all;
+        const crm::LeadFilter& which = filter ? filter->filter : all;
+        result = make_page<crm_lead_page>(svc.list_leads(who, which, order, page_request(request))).release();
+    });
+}
+
+int crm_lead_for_each(crm_db* db, const crm_principal* principal, const crm_lead_filter* filter, crm_lead_visitor visit,
+                      void* context) {
+    // The visitor says stop by returning nonzero; an exception (never crossing the ABI) ends the walk.
+    struct Stop {};
+    return guard([&] {
+        auto& svc = service(db);
+        const auto& who = actor(principal);
+        if (!visit) throw invalid_argument("visit", "must not be NULL");
+        crm::LeadFilter all;
+        const crm::LeadFilter& which = filter ? filter->filter : all;
+        try {
+            svc.for_each_lead(who, which, [&](const crm::Lead& lead) {
+                const crm_lead handle(lead);
+                if (visit(&handle, context) != 0) throw Stop{};
+            });
+        } catch (const Stop&) {
+        }
+    });
+}
+
+int crm_lead_create_many(crm_lead_page** out, crm_db* db, const crm_principal* principal,
+                         const crm_lead_fields* const* fields, size_t count) {
+    return guard([&] {
+        auto& result = out_param(out);
+        auto& svc = service(db);
+        const auto& who = actor(principal);
+        if (count > 0 && !fields) throw invalid_argument("fields", "must not be NULL when count is not 0");
+        std::vector<crm::NewLead> leads;
+        leads.reserve(count);
+        for (size_t i = 0; i < count; ++i)
+            leads.push_back(new_lead(handle(fields[i], "fields[" + std::to_string(i) + "]").changes));
+        auto created = svc.create_leads(who, leads);
+        auto n = static_cast<std::int64_t>(created.size());
+        crm::Page<crm::Lead> page;
+        page.items = std::move(created);
+        page.page = 1;
+        page.limit = n;
+        page.total = n;
+        result = make_page<crm_lead_page>(std::move(page)).release();
+    });
+}
+
+const char* crm_lead_page_next_cursor(const crm_lead_page* page) { return next_cursor_of(page); }
+
 const char* crm_lead_id(const crm_lead* lead) { return lead ? lead->id.c_str() : nullptr; }
 const char* crm_lead_title(const crm_lead* lead) { return lead ? lead->lead.title.c_str() : nullptr; }
 const char* crm_lead_description(const crm_lead* lead) { return lead ? c_str_or_null(lead->lead.description) : nullptr; }

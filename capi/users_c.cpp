@@ -19,6 +19,18 @@ int crm_user_list(crm_user_page** out, crm_db* db, const crm_principal* principa
     });
 }
 
+int crm_user_list_paged(crm_user_page** out, crm_db* db, const crm_principal* principal,
+                        const crm_page_request* request) {
+    return guard([&] {
+        auto& result = out_param(out);
+        auto& svc = service(db);
+        const auto& who = actor(principal);
+        result = make_page<crm_user_page>(svc.list_users(who, page_request(request))).release();
+    });
+}
+
+const char* crm_user_page_next_cursor(const crm_user_page* page) { return next_cursor_of(page); }
+
 int crm_user_get(crm_user** out, crm_db* db, const crm_principal* principal, const char* id) {
     return guard([&] {
         auto& result = out_param(out);

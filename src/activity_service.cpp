@@ -27,12 +27,16 @@ Activity activity_in_scope(Lease& lease, const Principal& actor, const Uuid& id,
 
 Page<Activity> Service::list_activities(const Principal& actor, const Uuid& lead_id, const PageRequest& page) {
     Validator v;
-    v.page(page);
-    v.throw_if_invalid();
-    return with_lease(impl_->pool(), [&](Lease& lease) {
+    // Bound to the lead: its scope is checked on every call, so the lead id is all it needs.
+    CursorContext context("activities of lead");
+    context.add(lead_id.to_string());
+    ListWindow window(page, checked_window(impl_->cursors, context, page, v));
+    auto slice = with_lease(impl_->pool(), [&](Lease& lease) {
         lead_in_scope(lease, actor, lead_id, Action::read_lead);
-        return activity_store::list_for_lead(lease, lead_id, page);
+        return activity_store::list_for_lead(lease, lead_id, window);
     });
+    return make_page(std::move(slice), page, impl_->cursors, context,
+                     [](const Activity& a) { return activity_store::position_of(a); });
 }
 
 Activity Service::get_activity(const Principal& actor, const Uuid& id) {

@@ -75,31 +75,28 @@ bool remove(Lease& lease, const Uuid& id) {
                             [&](soci::statement& st) { st.exchange(soci::use(key, "id")); }) > 0;
 }
 
-Page<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const PageRequest& page) {
-    Page<Activity> result{{}, page.page, page.limit, 0};
-    Window window(page);
+Keyset position_of(const Activity& activity) {
+    return Keyset{format_timestamp(activity.created_at), activity.id.to_string()};
+}
+
+ListSlice<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const ListWindow& window) {
     std::string lead = lead_id.to_string();
+    // Both the rows and the count come from the ("leadId", "createdAt", id) index.
+    std::string keyset = created_at_keyset(lease, window, true);
     Row row;
-    long long total = 0;
-    for_each_row(
-        lease.sql(),
-        std::string("SELECT ") + columns +
-            R"(, count(*) OVER () FROM "Activities" WHERE "leadId" = :lead
-               ORDER BY "createdAt" DESC, id DESC LIMIT :limit OFFSET :offset)",
+    return read_slice<Activity>(
+        lease, window, columns, R"(SELECT count(*) FROM "Activities" WHERE "leadId" = :leadc)",
+        R"( FROM "Activities" WHERE "leadId" = :lead)" + keyset + R"( ORDER BY "createdAt" DESC, id DESC)",
         [&](soci::statement& st) {
             row.bind(st);
-            st.exchange(soci::into(total));
             st.exchange(soci::use(lead, "lead"));
-            st.exchange(soci::use(window.limit, "limit"));
-            st.exchange(soci::use(window.offset, "offset"));
+            if (window.count) st.exchange(soci::use(lead, "leadc"));
+            if (window.after) {
+                st.exchange(soci::use(window.after->key, "ak"));
+                st.exchange(soci::use(window.after->id, "ai"));
+            }
         },
-        [&] { result.items.push_back(row.activity()); });
-    result.total = total_of(!result.items.empty(), total, [&] {
-        long long n = 0;
-        lease.sql() << R"(SELECT count(*) FROM "Activities" WHERE "leadId" = :lead)", soci::use(lead), soci::into(n);
-        return n;
-    });
-    return result;
+        [&](soci::statement& st) { st.exchange(soci::use(lead, "leadc")); }, [&] { return row.activity(); });
 }
 
 }  // namespace crm::detail::activity_store

@@ -1,4 +1,5 @@
 // crm::Database: URL parsing, the connection pool, transactions, error translation.
+#include "casefold.hpp"
 #include "db.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
@@ -18,6 +19,18 @@ namespace crm {
 inline namespace v1 {
 
 namespace {
+
+// SOCI declares SQLite's API inside namespace sqlite_api.
+using namespace sqlite_api;
+
+// crm_fold(text): Unicode simple case folding for the q search (lead_store.cpp). NULL stays NULL.
+void sqlite_fold(sqlite3_context* context, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(context);
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    if (!text) return sqlite3_result_error_nomem(context);
+    std::string folded = detail::fold_case(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+    sqlite3_result_text(context, folded.data(), static_cast<int>(folded.size()), SQLITE_TRANSIENT);
+}
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -147,6 +160,10 @@ std::unique_ptr<detail::Connection> Database::Impl::connect() const {
         std::string mode;
         sql << "PRAGMA journal_mode = WAL", soci::into(mode);  // stays "memory" for :memory:
         sql << "PRAGMA synchronous = NORMAL";
+        auto* native = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+        if (sqlite3_create_function_v2(native, "crm_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                       nullptr, sqlite_fold, nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw Error(Errc::internal, "cannot register crm_fold on a SQLite connection");
     } else {
         open_session(*session, *soci::factory_postgresql(), connect_string, "cannot connect to PostgreSQL");
         *session << "SET TIME ZONE 'UTC'";

@@ -1,6 +1,8 @@
 // crm::Service: leads.
 #include "service_impl.hpp"
 
+#include <algorithm>
+
 namespace crm {
 
 namespace detail {
@@ -46,18 +48,43 @@ std::optional<LeadFilter> scoped_filter(const Principal& actor, const LeadFilter
     return scoped;
 }
 
+// What a lead list's cursor is bound to: the sort and the filter as scoped for the caller (so a
+// MANAGER's cursor is refused for a SALES user, whose filter names them as owner).
+CursorContext lead_list_context(const LeadSort& sort, const std::optional<LeadFilter>& scoped) {
+    CursorContext c("leads");
+    c.add(static_cast<std::int64_t>(sort.key)).add(sort.descending ? "descending" : "ascending");
+    if (!scoped) return c.add("out of scope");
+    std::vector<std::string> statuses;
+    for (auto s : scoped->statuses) statuses.emplace_back(to_string(s));
+    std::sort(statuses.begin(), statuses.end());  // a set: the order it was given in is no difference
+    statuses.erase(std::unique(statuses.begin(), statuses.end()), statuses.end());
+    c.add(static_cast<std::int64_t>(statuses.size()));
+    for (auto& s : statuses) c.add(s);
+    if (!scoped->owner_id)
+        c.add("any owner");
+    else
+        c.add(*scoped->owner_id ? "owner " + (*scoped->owner_id)->to_string() : std::string("unowned"));
+    c.add(scoped->source ? "source " + *scoped->source : std::string("any source"));
+    c.add(scoped->q ? "q " + *scoped->q : std::string("no q"));
+    return c;
+}
+
 }  // namespace
 
 Page<Lead> Service::list_leads(const Principal& actor, const LeadFilter& filter, const LeadSort& sort,
                                const PageRequest& page) {
     Validator v;
-    v.page(page);
     if (filter.source) v.text("source", *filter.source);
     if (filter.q) v.text("q", *filter.q);
-    v.throw_if_invalid();
     auto scoped = scoped_filter(actor, filter);
-    if (!scoped) return Page<Lead>{{}, page.page, page.limit, 0};
-    return with_lease(impl_->pool(), [&](Lease& lease) { return lead_store::list(lease, *scoped, sort, page); });
+    CursorContext context = lead_list_context(sort, scoped);
+    auto after = checked_window(impl_->cursors, context, page, v);
+    ListWindow window(page, std::move(after));
+    if (!scoped) return make_page(ListSlice<Lead>{{}, false, window.count ? std::optional(0LL) : std::nullopt}, page,
+                                  impl_->cursors, context, [](const Lead&) { return Keyset{}; });
+    return make_page(
+        with_lease(impl_->pool(), [&](Lease& lease) { return lead_store::list(lease, *scoped, sort, window); }), page,
+        impl_->cursors, context, [&](const Lead& lead) { return lead_store::position_of(lead, sort); });
 }
 
 Lead Service::get_lead(const Principal& actor, const Uuid& id) {

@@ -120,48 +120,71 @@ namespace {
 
 // A LeadFilter as a WHERE clause of fixed fragments, and the values it binds. Every value is a
 // bound parameter; the strings live here, at fixed addresses, as long as the statement runs.
+// `suffix` keeps the parameter names of a second copy of the clause (the count subquery) apart.
 class FilterSql {
 public:
-    explicit FilterSql(const LeadFilter& filter) : filter_(filter) {
+    explicit FilterSql(const LeadFilter& filter, std::string suffix = "") : filter_(filter), suffix_(std::move(suffix)) {
         statuses_.reserve(filter.statuses.size());  // bound by address: must not reallocate
         for (auto s : filter.statuses) statuses_.emplace_back(to_string(s));
         if (!statuses_.empty()) {
             where += " AND status IN (";
-            for (std::size_t i = 0; i < statuses_.size(); ++i) where += (i ? ", :s" : ":s") + std::to_string(i);
+            for (std::size_t i = 0; i < statuses_.size(); ++i) where += (i ? ", " : "") + name("s" + std::to_string(i));
             where += ")";
         }
         if (filter.owner_id) {
             owner_ = NullableText(*filter.owner_id);
-            where += owner_.ind == soci::i_ok ? R"( AND "ownerId" = :owner)" : R"( AND "ownerId" IS NULL)";
+            where += owner_.ind == soci::i_ok ? R"( AND "ownerId" = )" + name("owner") : R"( AND "ownerId" IS NULL)";
         }
         if (filter.source) {
             source_ = *filter.source;
-            where += " AND source = :source";
+            where += " AND source = " + name("source");
         }
         if (filter.q) {
+            // crm_fold: Unicode case folding (migration 2 on PostgreSQL, a function registered on
+            // every SQLite connection), applied alike to the text and to the pattern.
             pattern_ = like_pattern(*filter.q);
-            where += " AND (lower(title) LIKE lower(:q) ESCAPE '!' OR lower(description) LIKE lower(:q2) ESCAPE '!')";
+            where += " AND (crm_fold(title) LIKE crm_fold(" + name("q") + ") ESCAPE '!' OR crm_fold(description) LIKE crm_fold(" +
+                     name("q2") + ") ESCAPE '!')";
         }
     }
 
     void bind(soci::statement& st) {
-        for (std::size_t i = 0; i < statuses_.size(); ++i) st.exchange(soci::use(statuses_[i], "s" + std::to_string(i)));
-        if (owner_.ind == soci::i_ok) st.exchange(soci::use(owner_.value, "owner"));
-        if (filter_.source) st.exchange(soci::use(source_, "source"));
+        for (std::size_t i = 0; i < statuses_.size(); ++i) st.exchange(soci::use(statuses_[i], key("s" + std::to_string(i))));
+        if (owner_.ind == soci::i_ok) st.exchange(soci::use(owner_.value, key("owner")));
+        if (filter_.source) st.exchange(soci::use(source_, key("source")));
         if (filter_.q) {
-            st.exchange(soci::use(pattern_, "q"));
-            st.exchange(soci::use(pattern_, "q2"));
+            st.exchange(soci::use(pattern_, key("q")));
+            st.exchange(soci::use(pattern_, key("q2")));
         }
     }
 
     std::string where = " WHERE 1 = 1";
 
 private:
+    [[nodiscard]] std::string key(const std::string& base) const { return base + suffix_; }
+    [[nodiscard]] std::string name(const std::string& base) const { return ":" + key(base); }
+
     const LeadFilter& filter_;
+    std::string suffix_;
     std::vector<std::string> statuses_;
     NullableText owner_;
     std::string source_, pattern_;
 };
+
+// The pipeline rank of a status. The same text as the expression index of migration 2, so that
+// both engines match it to the index.
+constexpr const char* status_rank =
+    "(CASE status WHEN 'NEW' THEN 0 WHEN 'CONTACTED' THEN 1 WHEN 'QUALIFIED' THEN 2 ELSE 3 END)";
+
+int rank_of(LeadStatus status) {
+    switch (status) {
+        case LeadStatus::new_: return 0;
+        case LeadStatus::contacted: return 1;
+        case LeadStatus::qualified: return 2;
+        case LeadStatus::closed: return 3;
+    }
+    return 3;
+}
 
 }  // namespace
 
@@ -188,53 +211,72 @@ std::vector<Lead> list_after(Lease& lease, const LeadFilter& filter, const std::
     return leads;
 }
 
-Page<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const PageRequest& page) {
-    FilterSql filter_sql(filter);
-    const std::string& where = filter_sql.where;
-    auto bind_filters = [&](soci::statement& st) { filter_sql.bind(st); };
+Keyset position_of(const Lead& lead, const LeadSort& sort) {
+    std::string key;
+    switch (sort.key) {
+        case LeadSortKey::created_at: key = format_timestamp(lead.created_at); break;
+        case LeadSortKey::updated_at: key = format_timestamp(lead.updated_at); break;
+        case LeadSortKey::title: key = lead.title; break;
+        case LeadSortKey::status: key = std::to_string(rank_of(lead.status)); break;
+    }
+    return Keyset{std::move(key), lead.id.to_string()};
+}
+
+ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const ListWindow& window) {
+    FilterSql rows_filter(filter), count_filter(filter, "c");
 
     // Titles compare by code point on both backends (PostgreSQL's "C" collation = SQLite's BINARY).
+    // Each key has an index (key, id) and one ("ownerId", key, id) for the SALES scope (migration 2).
     const bool pg = is_postgresql(lease);
     std::string key;
     switch (sort.key) {
         case LeadSortKey::created_at: key = R"("createdAt")"; break;
         case LeadSortKey::updated_at: key = R"("updatedAt")"; break;
         case LeadSortKey::title: key = pg ? R"(title COLLATE "C")" : "title"; break;
-        case LeadSortKey::status:
-            key = "CASE status WHEN 'NEW' THEN 0 WHEN 'CONTACTED' THEN 1 WHEN 'QUALIFIED' THEN 2 ELSE 3 END";
-            break;
+        case LeadSortKey::status: key = status_rank; break;
     }
     const char* direction = sort.descending ? " DESC" : " ASC";
-    std::string order = " ORDER BY " + key + direction + ", id" + direction;
 
-    Page<Lead> result{{}, page.page, page.limit, 0};
-    Window window(page);
+    // Keyset: (key, id) after the cursor's row in the list's direction; a row-value comparison
+    // that both engines turn into a range on the (key, id) index.
+    std::string where = rows_filter.where;
+    std::string after_text;
+    long long after_rank = 0;
+    std::string after_id;
+    if (window.after) {
+        after_id = window.after->id;
+        if (!Uuid::parse(after_id)) throw Error::invalid_field("cursor", "is not a cursor of this list, sort and filter");
+        if (sort.key == LeadSortKey::status) {
+            auto rank = window.after->key;
+            if (rank.size() != 1 || rank[0] < '0' || rank[0] > '3')
+                throw Error::invalid_field("cursor", "is not a cursor of this list, sort and filter");
+            after_rank = rank[0] - '0';
+        } else {
+            after_text = window.after->key;
+        }
+        std::string cast = pg && (sort.key == LeadSortKey::created_at || sort.key == LeadSortKey::updated_at)
+                               ? "CAST(:ak AS timestamptz)"
+                               : ":ak";
+        where += " AND (" + key + ", id) " + (sort.descending ? "<" : ">") + " (" + cast + (pg ? ", CAST(:ai AS uuid))" : ", :ai)");
+    }
+
     Row row;
-    long long total = 0;
-    for_each_row(
-        lease.sql(),
-        std::string("SELECT ") + columns + R"(, count(*) OVER () FROM "Leads")" + where + order +
-            " LIMIT :limit OFFSET :offset",
+    return read_slice<Lead>(
+        lease, window, columns, R"(SELECT count(*) FROM "Leads")" + count_filter.where,
+        R"( FROM "Leads")" + where + " ORDER BY " + key + direction + ", id" + direction,
         [&](soci::statement& st) {
             row.bind(st);
-            st.exchange(soci::into(total));
-            bind_filters(st);
-            st.exchange(soci::use(window.limit, "limit"));
-            st.exchange(soci::use(window.offset, "offset"));
+            rows_filter.bind(st);
+            if (window.count) count_filter.bind(st);
+            if (window.after) {
+                if (sort.key == LeadSortKey::status)
+                    st.exchange(soci::use(after_rank, "ak"));
+                else
+                    st.exchange(soci::use(after_text, "ak"));
+                st.exchange(soci::use(after_id, "ai"));
+            }
         },
-        [&] { result.items.push_back(row.lead()); });
-    result.total = total_of(!result.items.empty(), total, [&] {
-        long long n = 0;
-        for_each_row(
-            lease.sql(), R"(SELECT count(*) FROM "Leads")" + where,
-            [&](soci::statement& st) {
-                st.exchange(soci::into(n));
-                bind_filters(st);
-            },
-            [] {});
-        return n;
-    });
-    return result;
+        [&](soci::statement& st) { count_filter.bind(st); }, [&] { return row.lead(); });
 }
 
 }  // namespace crm::detail::lead_store

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Names follow the Sequelize seed: quoted camelCase columns, plural table names.
-constexpr std::array<Migration, 2> migrations{{
+constexpr std::array<Migration, 3> migrations{{
     {1, "initial schema",
      // ---- SQLite --------------------------------------------------------------------------
      R"sql(
@@ -127,7 +127,39 @@ CREATE TABLE "RefreshTokens" (
 );
 CREATE INDEX "RefreshTokens_userId" ON "RefreshTokens" ("userId");
 )sql"},
-    // Version 2 (keyset lists) comes from the lists branch and goes here when merged.
+    {2, "list indexes and case folding",
+     // ---- SQLite --------------------------------------------------------------------------
+     // Every lead sort (key, id) has an index for the ordered scan that stops after a page, with
+     // and without the owner first (the SALES scope, the ownerId filter); the status sort uses the
+     // same CASE text as lead_store.cpp. ("status", "ownerId") answers counts by status, for
+     // everyone and for one owner, from the index alone. crm_fold() is registered on each
+     // connection (database.cpp), not stored in the schema.
+     R"sql(
+CREATE INDEX "Leads_updatedAt" ON "Leads" ("updatedAt", id);
+CREATE INDEX "Leads_title" ON "Leads" (title, id);
+CREATE INDEX "Leads_statusRank" ON "Leads" ((CASE status WHEN 'NEW' THEN 0 WHEN 'CONTACTED' THEN 1 WHEN 'QUALIFIED' THEN 2 ELSE 3 END), id);
+CREATE INDEX "Leads_ownerId_updatedAt" ON "Leads" ("ownerId", "updatedAt", id);
+CREATE INDEX "Leads_ownerId_title" ON "Leads" ("ownerId", title, id);
+CREATE INDEX "Leads_ownerId_statusRank" ON "Leads" ("ownerId", (CASE status WHEN 'NEW' THEN 0 WHEN 'CONTACTED' THEN 1 WHEN 'QUALIFIED' THEN 2 ELSE 3 END), id);
+CREATE INDEX "Leads_status_ownerId" ON "Leads" (status, "ownerId");
+CREATE INDEX "Leads_source" ON "Leads" (source);
+)sql",
+     // ---- PostgreSQL ----------------------------------------------------------------------
+     // As on SQLite, titles in the "C" collation (code point order, as the list sorts them).
+     // crm_fold(): Unicode lower-casing by ICU's root locale whatever the database's locale, then
+     // the characters whose simple case folding differs from their lower case (final sigma, long
+     // s, ...; scripts/gen_casefold.py lists them). The pg_trgm indexes on it are made by
+     // search_indexes() below when the extension is available.
+     R"sql(
+CREATE INDEX "Leads_updatedAt" ON "Leads" ("updatedAt", id);
+CREATE INDEX "Leads_title" ON "Leads" (title COLLATE "C", id);
+CREATE INDEX "Leads_statusRank" ON "Leads" ((CASE status WHEN 'NEW' THEN 0 WHEN 'CONTACTED' THEN 1 WHEN 'QUALIFIED' THEN 2 ELSE 3 END), id);
+CREATE INDEX "Leads_ownerId_updatedAt" ON "Leads" ("ownerId", "updatedAt", id);
+CREATE INDEX "Leads_ownerId_title" ON "Leads" ("ownerId", title COLLATE "C", id);
+CREATE INDEX "Leads_ownerId_statusRank" ON "Leads" ("ownerId", (CASE status WHEN 'NEW' THEN 0 WHEN 'CONTACTED' THEN 1 WHEN 'QUALIFIED' THEN 2 ELSE 3 END), id);
+CREATE INDEX "Leads_status_ownerId" ON "Leads" (status, "ownerId");
+CREATE INDEX "Leads_source" ON "Leads" (source);
+)sql"},
     {3, "login throttling",
      // One row per throttled key: the BLAKE2b-256 (hex) of an email or of a client address, never
      // the text itself; failures in the current window; when that window ends, in milliseconds
@@ -178,6 +210,31 @@ bool is_applied(soci::session& sql, int version) {
     return count > 0;
 }
 
+// Migration 2 on PostgreSQL, the parts that depend on the server: crm_fold() uses ICU's root
+// locale where the server has ICU (else the database's own lower()), and q searches get pg_trgm
+// GIN indexes where the extension exists or this role may create it (pg_trgm is trusted from
+// PostgreSQL 13: a database owner may). Without it the search stays a sequential scan, correct
+// but slow (docs/performance.md says how to add the indexes later); the migration never fails for it.
+void fold_and_search_indexes(soci::session& sql) {
+    int icu = 0;
+    sql << "SELECT count(*) FROM pg_collation WHERE collname = 'und-x-icu' AND collprovider = 'i'", soci::into(icu);
+    const std::string lowered = icu ? R"(lower(t COLLATE "und-x-icu"))" : "lower(t)";
+    sql << "CREATE FUNCTION crm_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN translate(" +
+               lowered + ", 'µſͅςϐϑϕϖϰϱϵᲀᲁᲂᲃᲄᲅᲆᲇᲈẛι', 'μsισβθφπκρεвдосттъѣꙋṡι')";
+    sql << "SAVEPOINT crm_trgm";
+    try {
+        sql << "CREATE EXTENSION IF NOT EXISTS pg_trgm";
+        sql << "RELEASE SAVEPOINT crm_trgm";
+    } catch (const soci::soci_error&) {
+        sql << "ROLLBACK TO SAVEPOINT crm_trgm";  // not allowed or not installed: go on without
+    }
+    int trgm = 0;
+    sql << "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'", soci::into(trgm);
+    if (!trgm) return;
+    sql << R"(CREATE INDEX "Leads_title_trgm" ON "Leads" USING gin (crm_fold(title) gin_trgm_ops))";
+    sql << R"(CREATE INDEX "Leads_description_trgm" ON "Leads" USING gin (crm_fold(description) gin_trgm_ops))";
+}
+
 int applied_version(soci::session& sql) {
     int version = 0;
     soci::indicator ind = soci::i_null;
@@ -213,6 +270,7 @@ void Database::migrate() {
             // developed on parallel branches may land in a database in either order.
             if (is_applied(sql, m.version)) continue;  // tx rolls back: nothing to do
             run_script(sql, pg ? m.postgresql : m.sqlite);
+            if (pg && m.version == 2) fold_and_search_indexes(sql);
             std::string name(m.name), applied = format_timestamp(now());
             int version = m.version;
             sql << R"(INSERT INTO "SchemaMigrations" (version, name, "appliedAt") VALUES (:v, :n, :a))",

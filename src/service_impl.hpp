@@ -1,6 +1,7 @@
 // Internal: what a crm::Service holds, shared by the *_service.cpp files.
 #pragma once
 
+#include "cursor.hpp"
 #include "db.hpp"
 #include "jwt.hpp"
 #include "login_throttle.hpp"
@@ -20,6 +21,7 @@ struct Service::Impl {
     detail::PasswordHasher hasher;
     detail::JwtCodec jwt;
     detail::LoginThrottle throttle;
+    detail::CursorCodec cursors{options.jwt_secret};  // keyed from the JWT secret (see cursor.hpp)
 
     Impl(Database database, AuthOptions opts);
 
@@ -53,6 +55,37 @@ using Mode = Transaction::Mode;
 /// True when `owner` is the acting user (never for the system principal, which owns nothing).
 [[nodiscard]] inline bool is_own(const Principal& actor, const std::optional<Uuid>& owner) {
     return !actor.is_system() && owner && *owner == actor.user_id();
+}
+
+/// Checks a page request (page, limit; a cursor only with page 1) and decodes its cursor for
+/// `context`; throws invalid naming every offending field.
+[[nodiscard]] inline std::optional<Keyset> checked_window(const CursorCodec& codec, const CursorContext& context,
+                                                          const PageRequest& page, Validator& v) {
+    v.page(page);
+    std::optional<Keyset> after;
+    if (page.cursor) {
+        try {
+            after = codec.decode(context, *page.cursor);
+        } catch (const Error& e) {
+            v.fail("cursor", e.field_errors().empty() ? "is invalid" : e.field_errors().front().message);
+        }
+    }
+    v.throw_if_invalid();
+    return after;
+}
+
+/// The Page of a list slice: the request's page and limit (page 0 in cursor mode), the total
+/// when counted, and a cursor after the last row when more rows follow.
+template <class T, class PositionOf>
+Page<T> make_page(ListSlice<T>&& slice, const PageRequest& request, const CursorCodec& codec,
+                  const CursorContext& context, PositionOf&& position_of) {
+    Page<T> page;
+    page.page = request.cursor ? 0 : request.page;
+    page.limit = request.limit;
+    page.total = slice.total;
+    if (slice.more && !slice.items.empty()) page.next_cursor = codec.encode(context, position_of(slice.items.back()));
+    page.items = std::move(slice.items);
+    return page;
 }
 
 /// The lead if it exists and `actor` may perform `action` on it; not_found otherwise.

@@ -39,4 +39,13 @@ std::string like_pattern(std::string_view needle) {
     return pattern;
 }
 
+std::string created_at_keyset(Lease& lease, const ListWindow& window, bool descending) {
+    if (!window.after) return {};
+    if (!Uuid::parse(window.after->id) || !parse_timestamp(window.after->key))
+        throw Error::invalid_field("cursor", "is not a cursor of this list, sort and filter");
+    const char* op = descending ? " < " : " > ";
+    return is_postgresql(lease) ? std::string(R"( AND ("createdAt", id))") + op + "(CAST(:ak AS timestamptz), CAST(:ai AS uuid))"
+                                : std::string(R"( AND ("createdAt", id))") + op + "(:ak, :ai)";
+}
+
 }  // namespace crm::detail

@@ -74,11 +74,53 @@ struct KeyedLookup : CachedStatement {
     return wanted && is_postgresql(lease) ? " FOR UPDATE" : "";
 }
 
-/// Total rows of a list: the window count of the first row, or a count query when the page is
-/// past the end.
-template <class CountQuery>
-long long total_of(bool got_rows, long long window_total, CountQuery&& count_query) {
-    return got_rows ? window_total : count_query();
+/// The keyset predicate `AND ("createdAt", id) > (:ak, :ai)` (`<` when descending) for a list
+/// ordered by ("createdAt", id), or nothing without a cursor. Throws invalid (cursor) when the
+/// cursor's values are not a timestamp and an id (only a cursor with a valid MAC gets here).
+[[nodiscard]] std::string created_at_keyset(Lease& lease, const ListWindow& window, bool descending);
+
+/// One slice of a list in one statement, so that the rows and the count come from one snapshot:
+///   SELECT <columns>[, (<count_query>)] <from_where_order> LIMIT :limit OFFSET :offset
+/// The count is an uncorrelated scalar subquery, evaluated once, from an index where one serves
+/// its WHERE; the rows come from an ordered index scan that stops after limit + 1 rows (the extra
+/// row only says whether more follow). `bind` exchanges the row's columns and every parameter
+/// (those of the count query included when window.count); `count_bind` those of the count query
+/// alone, for a page past the end (no row to carry the count).
+template <class T, class Bind, class CountBind, class Make>
+ListSlice<T> read_slice(Lease& lease, const ListWindow& window, const std::string& columns, const std::string& count_query,
+                        const std::string& from_where_order, Bind&& bind, CountBind&& count_bind, Make&& make) {
+    ListSlice<T> slice;
+    long long total = 0, fetch = window.limit + 1, offset = window.offset;
+    std::string query = "SELECT " + columns + (window.count ? ", (" + count_query + ")" : std::string()) +
+                        from_where_order + " LIMIT :limit OFFSET :offset";
+    for_each_row(
+        lease.sql(), query,
+        [&](soci::statement& st) {
+            bind(st);
+            if (window.count) st.exchange(soci::into(total));
+            st.exchange(soci::use(fetch, "limit"));
+            st.exchange(soci::use(offset, "offset"));
+        },
+        [&] {
+            if (static_cast<long long>(slice.items.size()) < window.limit)
+                slice.items.push_back(make());
+            else
+                slice.more = true;
+        });
+    if (window.count) {
+        if (slice.items.empty()) {
+            total = 0;
+            for_each_row(
+                lease.sql(), count_query,
+                [&](soci::statement& st) {
+                    st.exchange(soci::into(total));
+                    count_bind(st);
+                },
+                [] {});
+        }
+        slice.total = total;
+    }
+    return slice;
 }
 
 }  // namespace crm::detail

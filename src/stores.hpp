@@ -3,6 +3,7 @@
 // the caller's lease (and transaction, when it holds one).
 #pragma once
 
+#include "cursor.hpp"
 #include "db.hpp"
 
 #include <crm/models.hpp>
@@ -33,11 +34,27 @@ struct NullableText {
 [[nodiscard]] Uuid uuid_from_db(const std::string& text);
 [[nodiscard]] Timestamp timestamp_from_db(const std::string& text);
 
-/// `LIMIT :limit OFFSET :offset` values for a page request.
-struct Window {
-    long long limit;
-    long long offset;
-    explicit Window(const PageRequest& page) : limit(page.limit), offset((page.page - 1) * page.limit) {}
+/// Which rows of a list a store reads: `limit` rows from `offset` (page mode), or from after
+/// `after` (cursor mode, offset 0), and whether to count every matching row as well.
+struct ListWindow {
+    long long limit = 20;
+    long long offset = 0;
+    std::optional<Keyset> after;
+    bool count = true;
+    ListWindow(const PageRequest& page, std::optional<Keyset> after_row)
+        : limit(page.limit),
+          offset(after_row ? 0 : (page.page - 1) * page.limit),
+          after(std::move(after_row)),
+          count(!after || page.with_total) {}
+};
+
+/// What a store returns for a ListWindow: the rows, whether more follow, and the count of every
+/// matching row (when asked for), all from one snapshot.
+template <class T>
+struct ListSlice {
+    std::vector<T> items;
+    bool more = false;
+    std::optional<long long> total;
 };
 
 // ---- Users ------------------------------------------------------------------------------
@@ -61,7 +78,9 @@ std::optional<User> update(Lease& lease, const Uuid& id, const UserChanges& chan
                            const std::optional<std::string>& password_hash, Timestamp now);
 bool remove(Lease& lease, const Uuid& id);
 /// Oldest first, ties by id.
-[[nodiscard]] Page<User> list(Lease& lease, const PageRequest& page);
+[[nodiscard]] ListSlice<User> list(Lease& lease, const ListWindow& window);
+/// The keyset position of `user` in that order.
+[[nodiscard]] Keyset position_of(const User& user);
 /// Counts ADMINs, locking their rows on PostgreSQL so that two demotions cannot both pass.
 [[nodiscard]] long long count_admins_locked(Lease& lease);
 [[nodiscard]] long long count(Lease& lease);
@@ -77,7 +96,9 @@ Lead insert(Lease& lease, const Lead& lead);
 [[nodiscard]] std::optional<Lead> find(Lease& lease, const Uuid& id, bool for_update = false);
 std::optional<Lead> update(Lease& lease, const Uuid& id, const LeadChanges& changes, Timestamp now);
 bool remove(Lease& lease, const Uuid& id);
-[[nodiscard]] Page<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const PageRequest& page);
+[[nodiscard]] ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const ListWindow& window);
+/// The keyset position of `lead` in `sort` order.
+[[nodiscard]] Keyset position_of(const Lead& lead, const LeadSort& sort);
 /// Up to `limit` leads matching `filter` that come after `after` in (createdAt, id) order, oldest
 /// first: keyset pagination, so reading every lead costs the same per chunk at any depth.
 [[nodiscard]] std::vector<Lead> list_after(Lease& lease, const LeadFilter& filter, const std::optional<Lead>& after,
@@ -92,7 +113,9 @@ void insert(Lease& lease, const Activity& activity);
 std::optional<Activity> update(Lease& lease, const Uuid& id, const ActivityChanges& changes, Timestamp now);
 bool remove(Lease& lease, const Uuid& id);
 /// Newest first, ties by id.
-[[nodiscard]] Page<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const PageRequest& page);
+[[nodiscard]] ListSlice<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const ListWindow& window);
+/// The keyset position of `activity` in that order.
+[[nodiscard]] Keyset position_of(const Activity& activity);
 }  // namespace activity_store
 
 // ---- Refresh tokens -----------------------------------------------------------------------

@@ -36,9 +36,10 @@ Service::Impl::PreparedUser Service::Impl::prepare_user(const NewUser& input) co
 Page<User> Service::list_users(const Principal& actor, const PageRequest& page) {
     require(actor, Action::list_users, false);
     Validator v;
-    v.page(page);
-    v.throw_if_invalid();
-    return with_lease(impl_->pool(), [&](Lease& lease) { return user_store::list(lease, page); });
+    const CursorContext context("users");
+    ListWindow window(page, checked_window(impl_->cursors, context, page, v));
+    return make_page(with_lease(impl_->pool(), [&](Lease& lease) { return user_store::list(lease, window); }), page,
+                     impl_->cursors, context, [](const User& u) { return user_store::position_of(u); });
 }
 
 User Service::get_user(const Principal& actor, const Uuid& id) {

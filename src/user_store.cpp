@@ -104,24 +104,22 @@ bool remove(Lease& lease, const Uuid& id) {
                             [&](soci::statement& st) { st.exchange(soci::use(key, "id")); }) > 0;
 }
 
-Page<User> list(Lease& lease, const PageRequest& page) {
-    Page<User> result{{}, page.page, page.limit, 0};
-    Window window(page);
+Keyset position_of(const User& user) { return Keyset{format_timestamp(user.created_at), user.id.to_string()}; }
+
+ListSlice<User> list(Lease& lease, const ListWindow& window) {
+    std::string keyset = created_at_keyset(lease, window, false);
     Row row;
-    long long total = 0;
-    for_each_row(
-        lease.sql(),
-        std::string("SELECT ") + columns +
-            R"(, count(*) OVER () FROM "Users" ORDER BY "createdAt", id LIMIT :limit OFFSET :offset)",
+    return read_slice<User>(
+        lease, window, columns, R"(SELECT count(*) FROM "Users")",
+        R"( FROM "Users" WHERE 1 = 1)" + keyset + R"( ORDER BY "createdAt", id)",
         [&](soci::statement& st) {
             row.bind(st);
-            st.exchange(soci::into(total));
-            st.exchange(soci::use(window.limit, "limit"));
-            st.exchange(soci::use(window.offset, "offset"));
+            if (window.after) {
+                st.exchange(soci::use(window.after->key, "ak"));
+                st.exchange(soci::use(window.after->id, "ai"));
+            }
         },
-        [&] { result.items.push_back(row.user()); });
-    result.total = total_of(!result.items.empty(), total, [&] { return count(lease); });
-    return result;
+        [](soci::statement&) {}, [&] { return row.user(); });
 }
 
 long long count_admins_locked(Lease& lease) {

@@ -93,6 +93,7 @@ void Validator::json_object(std::string_view field, std::string_view value) {
 void Validator::page(const PageRequest& page) {
     if (page.page < 1 || page.page > PageRequest::max_page) fail("page", "must be an integer from 1 to 1000000000");
     if (page.limit < 1 || page.limit > PageRequest::max_limit) fail("limit", "must be an integer from 1 to 100");
+    if (page.cursor && page.page != 1) fail("page", "cannot be combined with cursor");
 }
 
 void Validator::throw_if_invalid() const {

@@ -181,7 +181,7 @@ TEST_CASE("db: 8 threads x 500 creates through the pool give an exact count") {
     for (auto& t : threads) t.join();
     CHECK(errors == 0);
     auto page = detail::with_lease(pool, [](detail::Lease& lease) {
-        return detail::lead_store::list(lease, {}, {}, PageRequest{1, 1});
+        return detail::lead_store::list(lease, {}, {}, detail::ListWindow(PageRequest{1, 1}, std::nullopt));
     });
     CHECK(page.total == threads_n * per_thread);
 }

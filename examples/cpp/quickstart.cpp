@@ -50,8 +50,8 @@ int main(int argc, char** argv) try {
     (void)service.create_activity(admin, {.lead_id = lead.id, .type = crm::ActivityType::call, .body = "Intro call booked"});
 
     // 6. List: newest leads first (the default sort), then the lead's activities.
-    auto leads = service.list_leads(admin, {}, {}, {.page = 1, .limit = 10});
-    std::cout << leads.total << " lead(s):\n";
+    auto leads = service.list_leads(admin, {}, {}, crm::PageRequest{1, 10});
+    std::cout << leads.total.value_or(0) << " lead(s):\n";  // always counted in page mode
     for (const crm::Lead& l : leads.items)
         std::cout << "  " << crm::format_timestamp(l.created_at) << "  " << crm::to_string(l.status) << "  " << l.title
                   << "\n";

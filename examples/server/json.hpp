@@ -20,14 +20,26 @@ using json = nlohmann::ordered_json;  // members keep the order they are written
 [[nodiscard]] json to_json(const crm::Tokens& tokens);
 [[nodiscard]] json to_json(const crm::AuthResult& result);
 
-/// {"data": [...], "pagination": {"page", "limit", "total", "totalPages"}}
+/// A value or JSON null.
+template <class T>
+[[nodiscard]] json or_null(const std::optional<T>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+/// {"data": [...], "pagination": {"page", "limit", "total", "totalPages", "nextCursor"}}. In cursor
+/// mode `page` is null (the position is the cursor, not a page number), and so are `total` and
+/// `totalPages` unless ?total=true counted them.
 template <class T>
 [[nodiscard]] json to_json(const crm::Page<T>& page) {
     json data = json::array();
     for (const auto& item : page.items) data.push_back(to_json(item));
     return {{"data", std::move(data)},
             {"pagination",
-             {{"page", page.page}, {"limit", page.limit}, {"total", page.total}, {"totalPages", page.total_pages()}}}};
+             {{"page", page.page > 0 ? json(page.page) : json(nullptr)},
+              {"limit", page.limit},
+              {"total", or_null(page.total)},
+              {"totalPages", or_null(page.total_pages())},
+              {"nextCursor", or_null(page.next_cursor)}}}};
 }
 
 /// Compact UTF-8 text of a response body.

@@ -44,10 +44,20 @@ std::int64_t integer_param(const Request& req, const char* name, std::int64_t fa
     return value;
 }
 
+// ?page= and ?limit=, or v1.1's ?cursor= (with ?limit=) and ?total=true|false. A cursor together
+// with ?page= is refused even for page=1: the two ways of paging do not mix.
 crm::PageRequest page_request(const Request& req, std::vector<crm::FieldError>& errors) {
     crm::PageRequest page;
     page.page = integer_param(req, "page", page.page, "must be a positive integer", errors);
     page.limit = integer_param(req, "limit", page.limit, "must be an integer from 1 to 100", errors);
+    page.cursor = query(req, "cursor", errors, "must be given once");
+    if (page.cursor && req.get_param_value_count("page") > 0) errors.push_back({"page", "cannot be combined with cursor"});
+    if (auto total = query(req, "total", errors, "must be true or false")) {
+        if (*total == "true")
+            page.with_total = true;
+        else if (*total != "false")
+            errors.push_back({"total", "must be true or false"});
+    }
     return page;
 }
 

@@ -115,23 +115,43 @@ struct LeadFilter {
     std::optional<std::string> q;          ///< case-insensitive substring of title or description, matched literally
 };
 
-/// A page request: 1-based page, 1..100 rows.
+/// A page request: either a 1-based page number (page mode) or a cursor from an earlier page's
+/// `next_cursor` (cursor mode: the rows after that one, with the same filter and sort).
 struct PageRequest {
-    std::int64_t page = 1;    ///< 1-based page number
+    /// `PageRequest{page, limit}` as before cursors existed (a constructor, so that code naming
+    /// only those two keeps compiling warning-free).
+    constexpr PageRequest(std::int64_t page_number = 1, std::int64_t page_limit = 20) noexcept
+        : page(page_number), limit(page_limit) {}
+    /// Cursor mode: the rows after `cursor_text`, counting them all only when `count` is true.
+    PageRequest(std::string cursor_text, std::int64_t page_limit, bool count = false)
+        : limit(page_limit), cursor(std::move(cursor_text)), with_total(count) {}
+
+    std::int64_t page = 1;    ///< 1-based page number; must stay 1 with a cursor
     std::int64_t limit = 20;  ///< rows per page, 1 to max_limit
+    /// An opaque `Page::next_cursor`: continue after its row. A cursor made for another list,
+    /// sort, filter or scope, or altered in any way, is Error(invalid) on field "cursor".
+    std::optional<std::string> cursor;
+    /// Cursor mode only: also count every matching row (page mode always counts).
+    bool with_total = false;
     static constexpr std::int64_t max_limit = 100;  ///< the largest limit accepted
     static constexpr std::int64_t max_page = 1'000'000'000;  ///< the largest page accepted
 };
 
-/// One page of a list, with the total over all pages.
+/// One page of a list, with the total over all pages and a cursor to the next page.
 template <class T>
 struct Page {
     std::vector<T> items;     ///< the rows of this page
-    std::int64_t page = 1;    ///< the page number asked for
+    std::int64_t page = 1;    ///< the page number asked for; 0 in cursor mode (the position is the cursor)
     std::int64_t limit = 20;  ///< the page size asked for
-    std::int64_t total = 0;   ///< rows over all pages
-    /// Pages needed for `total` rows.
-    [[nodiscard]] std::int64_t total_pages() const noexcept { return limit > 0 ? (total + limit - 1) / limit : 0; }
+    /// Rows over all pages: always in page mode; in cursor mode only when `with_total` asked for it.
+    std::optional<std::int64_t> total;
+    /// Pass as PageRequest::cursor for the rows after this page; nullopt on the last page.
+    std::optional<std::string> next_cursor;
+    /// Pages needed for `total` rows; nullopt when the total was not counted.
+    [[nodiscard]] std::optional<std::int64_t> total_pages() const noexcept {
+        if (!total) return std::nullopt;
+        return limit > 0 ? (*total + limit - 1) / limit : 0;
+    }
 };
 
 }  // namespace v1

@@ -1142,7 +1142,7 @@ static void test_lead_list(void) {
     CHECK_STR("Charlie", crm_lead_title(crm_lead_page_at(page, 0)));
     CHECK_RC(CRM_OK, crm_lead_page_to_json(&json, page));
     CHECK(starts_with(json, "{\"data\":[{\"id\":"));
-    CHECK(strstr(json, "\"pagination\":{\"page\":2,\"limit\":2,\"total\":5,\"totalPages\":3}}") != NULL);
+    CHECK(strstr(json, "\"pagination\":{\"page\":2,\"limit\":2,\"total\":5,\"totalPages\":3,\"nextCursor\":\"") != NULL);
     crm_free(json);
     json = NULL;
     crm_lead_page_free(page);
@@ -1314,7 +1314,7 @@ static void test_activities(void) {
     CHECK(crm_activity_page_total_pages(page) == 3 && crm_activity_page_count(page) == 1);
     CHECK_STR(crm_activity_id(a), crm_activity_id(crm_activity_page_at(page, 0)));
     CHECK_RC(CRM_OK, crm_activity_page_to_json(&json, page));
-    CHECK(strstr(json, "\"pagination\":{\"page\":3,\"limit\":2,\"total\":5,\"totalPages\":3}") != NULL);
+    CHECK(strstr(json, "\"pagination\":{\"page\":3,\"limit\":2,\"total\":5,\"totalPages\":3,\"nextCursor\":null}") != NULL);
     crm_free(json);
     json = NULL;
     crm_activity_page_free(page);
@@ -1554,6 +1554,116 @@ static void test_null_handles(void) {
     CHECK(1);
 }
 
+/* Counts the leads it sees; stops after `stop_after` when that is positive. */
+struct visit_count {
+    int seen;
+    int stop_after;
+};
+static int count_visit(const crm_lead *lead, void *context) {
+    struct visit_count *c = (struct visit_count *)context;
+    if (crm_lead_title(lead) == NULL) return 1;
+    ++c->seen;
+    return c->stop_after > 0 && c->seen >= c->stop_after;
+}
+
+static void test_cursors(void) {
+    crm_lead_fields *fields[7];
+    crm_lead_page *made = NULL, *page = NULL;
+    crm_page_request request = CRM_PAGE_REQUEST_INIT;
+    crm_page_request defaults;
+    struct visit_count visits = {0, 0};
+    char cursor[512];
+    char *json = NULL;
+    int64_t before;
+    size_t i;
+    int walked = 0;
+    begin("leads/cursors, create_many, for_each");
+    CHECK_RC(CRM_OK, crm_page_request_init(&defaults));
+    CHECK(defaults.version == CRM_PAGE_REQUEST_VERSION && defaults.page == 1 && defaults.limit == 20 &&
+          defaults.cursor == NULL && defaults.with_total == 0);
+    CHECK_INVALID("request", crm_page_request_init(NULL));
+    CHECK_RC(CRM_OK, crm_lead_list_paged(&page, db, sys, NULL, NULL, NULL));
+    before = crm_lead_page_total(page);
+    crm_lead_page_free(page);
+    page = NULL;
+
+    /* create_many: all or nothing. */
+    for (i = 0; i < 7; ++i) {
+        CHECK_RC(CRM_OK, crm_lead_fields_new(&fields[i]));
+        CHECK_RC(CRM_OK, crm_lead_fields_set_title(fields[i], "cursor lead"));
+        CHECK_RC(CRM_OK, crm_lead_fields_set_source(fields[i], "c-abi-cursor"));
+    }
+    CHECK_RC(CRM_OK, crm_lead_fields_set_title(fields[3], "   "));
+    CHECK_INVALID("[3].title", crm_lead_create_many(&made, db, sys, (const crm_lead_fields *const *)fields, 7));
+    CHECK(made == NULL);
+    CHECK_RC(CRM_OK, crm_lead_fields_set_title(fields[3], "cursor lead"));
+    CHECK_RC(CRM_OK, crm_lead_create_many(&made, db, sys, (const crm_lead_fields *const *)fields, 7));
+    CHECK(crm_lead_page_count(made) == 7 && crm_lead_page_total(made) == 7);
+    CHECK(crm_lead_page_next_cursor(made) == NULL);
+    for (i = 0; i < 7; ++i) crm_lead_fields_free(fields[i]);
+
+    /* Page by cursor through every lead, oldest first. */
+    request.limit = 3;
+    CHECK_RC(CRM_OK, crm_lead_list_paged(&page, db, sys, NULL, "createdAt", &request));
+    CHECK(crm_lead_page_number(page) == 1 && crm_lead_page_total(page) == before + 7);
+    for (;;) {
+        walked += (int)crm_lead_page_count(page);
+        if (crm_lead_page_next_cursor(page) == NULL) break;
+        CHECK(strlen(crm_lead_page_next_cursor(page)) < sizeof cursor);
+        strcpy(cursor, crm_lead_page_next_cursor(page));
+        crm_lead_page_free(page);
+        page = NULL;
+        request.cursor = cursor;
+        CHECK_RC(CRM_OK, crm_lead_list_paged(&page, db, sys, NULL, "createdAt", &request));
+        CHECK(crm_lead_page_number(page) == 0);
+        CHECK(crm_lead_page_total(page) == -1 && crm_lead_page_total_pages(page) == -1);
+    }
+    CHECK(walked == before + 7);
+    crm_lead_page_free(page);
+    page = NULL;
+
+    /* with_total counts in cursor mode; JSON shows what was not counted as null. */
+    request.cursor = NULL;
+    CHECK_RC(CRM_OK, crm_lead_list_paged(&page, db, sys, NULL, "title", &request));
+    strcpy(cursor, crm_lead_page_next_cursor(page));
+    crm_lead_page_free(page);
+    page = NULL;
+    request.cursor = cursor;
+    CHECK_RC(CRM_OK, crm_lead_list_paged(&page, db, sys, NULL, "title", &request));
+    CHECK_RC(CRM_OK, crm_lead_page_to_json(&json, page));
+    CHECK(strstr(json, "\"pagination\":{\"page\":null,\"limit\":3,\"total\":null,\"totalPages\":null,") != NULL);
+    crm_free(json);
+    json = NULL;
+    crm_lead_page_free(page);
+    page = NULL;
+    request.with_total = 1;
+    CHECK_RC(CRM_OK, crm_lead_list_paged(&page, db, sys, NULL, "title", &request));
+    CHECK(crm_lead_page_total(page) == before + 7);
+    crm_lead_page_free(page);
+    page = NULL;
+
+    /* A cursor of another sort or list, a changed one, or a page with a cursor: CRM_EINVALID. */
+    CHECK_INVALID("cursor", crm_lead_list_paged(&page, db, sys, NULL, "-title", &request));
+    CHECK_INVALID("cursor", crm_user_list_paged((crm_user_page **)&page, db, sys, &request));
+    cursor[5] = cursor[5] == 'A' ? 'B' : 'A';
+    CHECK_INVALID("cursor", crm_lead_list_paged(&page, db, sys, NULL, "title", &request));
+    request.page = 2;
+    CHECK_INVALID("page", crm_lead_list_paged(&page, db, sys, NULL, "title", &request));
+    request.version = 99;
+    CHECK_INVALID("request.version", crm_lead_list_paged(&page, db, sys, NULL, "title", &request));
+    CHECK(page == NULL);
+
+    /* for_each visits every lead, and stops when asked. */
+    CHECK_RC(CRM_OK, crm_lead_for_each(db, sys, NULL, count_visit, &visits));
+    CHECK(visits.seen == before + 7);
+    visits.seen = 0;
+    visits.stop_after = 2;
+    CHECK_RC(CRM_OK, crm_lead_for_each(db, sys, NULL, count_visit, &visits));
+    CHECK(visits.seen == 2);
+    CHECK_INVALID("visit", crm_lead_for_each(db, sys, NULL, NULL, NULL));
+    crm_lead_page_free(made);
+}
+
 int main(void) {
     const char *url = getenv("CRM_TEST_DB_URL");
     const char *backend = getenv("CRM_TEST_BACKEND");
@@ -1582,6 +1692,7 @@ int main(void) {
     test_user_deleted();
     test_leads();
     test_lead_list();
+    test_cursors();
     test_activities();
     test_threads();
     test_utf8();

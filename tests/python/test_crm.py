@@ -211,7 +211,7 @@ class CHeader:
             target = ctypes.c_int
         elif base in scalars:
             target = scalars[base]
-        elif base in self.handles or base == "crm_db_options":
+        elif base in self.handles or base in ("crm_db_options", "crm_page_request", "crm_lead_visitor"):
             target = getattr(_ffi, base)
         else:
             raise AssertionError(f"crm.h uses a type the test does not know: {ctype}")
@@ -1219,6 +1219,55 @@ class TestLeads(DatabaseCase):
         self.assertInvalid("limit", self.db.list_leads, self.system, limit=101)
         self.assertEqual(self.db.list_leads(self.system, source=tag, limit=100).limit, 100)
 
+    def test_cursor_paging(self) -> None:
+        tag = self.unique("cursor")
+        made = self._leads(tag, [{"title": f"lead {i % 3}"} for i in range(8)])
+        for sort in ("title", "-title", "createdAt", "-updatedAt", "status"):
+            expected = [l.id for l in self.db.list_leads(self.system, source=tag, sort=sort, limit=100)]
+            first = self.db.list_leads(self.system, source=tag, sort=sort, limit=3)
+            self.assertEqual((first.page, first.total), (1, 8))
+            walked, page = [l.id for l in first], first
+            while page.next_cursor is not None:
+                page = self.db.list_leads(self.system, source=tag, sort=sort, limit=3, cursor=page.next_cursor)
+                self.assertEqual((page.page, page.total, page.total_pages), (None, None, None))
+                walked += [l.id for l in page]
+            self.assertEqual(walked, expected)
+        counted = self.db.list_leads(self.system, source=tag, sort="status", limit=3, cursor=first.next_cursor,
+                                     with_total=True)
+        self.assertEqual((counted.total, counted.total_pages), (8, 3))
+        self.assertEqual(sorted(l.id for l in self.db.iter_leads(self.system, source=tag, page_size=3)),
+                         sorted(l.id for l in made))
+        # Another sort, filter or list, a changed cursor, a page with a cursor: ValidationError.
+        cursor = first.next_cursor
+        self.assertInvalid("cursor", self.db.list_leads, self.system, source=tag, sort="-title", cursor=cursor)
+        self.assertInvalid("cursor", self.db.list_leads, self.system, sort="title", cursor=cursor)
+        self.assertInvalid("cursor", self.db.list_users, self.system, cursor=cursor)
+        changed = cursor[:4] + ("A" if cursor[4] != "A" else "B") + cursor[5:]
+        self.assertInvalid("cursor", self.db.list_leads, self.system, source=tag, sort="status", cursor=changed)
+        self.assertInvalid("page", self.db.list_leads, self.system, source=tag, sort="status", cursor=cursor, page=2)
+        _, sales = self.actor(crm.Role.SALES)
+        self.assertInvalid("cursor", self.db.list_leads, sales, source=tag, sort="status", cursor=cursor)
+
+    def test_create_leads_and_unicode_search(self) -> None:
+        tag = self.unique("batch")
+        made = self.db.create_leads(self.system, [
+            {"title": "ärger", "source": tag}, {"title": "Σίσυφος", "source": tag, "status": "QUALIFIED"},
+            {"title": "Straße", "source": tag, "description": "100% _sure_ \\o/"}])
+        self.assertEqual([l.title for l in made], ["ärger", "Σίσυφος", "Straße"])
+        self.assertEqual(made[1].status, crm.LeadStatus.QUALIFIED)
+        found = lambda q: {l.title for l in self.db.list_leads(self.system, source=tag, q=q)}  # noqa: E731
+        self.assertEqual(found("ÄRGER"), {"ärger"})
+        self.assertEqual(found("ΣΊΣΥΦΟΣ"), {"Σίσυφος"})
+        self.assertEqual(found("STRAẞE"), {"Straße"})
+        self.assertEqual(found("0% _"), {"Straße"})
+        self.assertEqual(found("%_"), set())
+        self.assertEqual(found("\\"), {"Straße"})
+        with self.assertRaises(crm.ValidationError) as caught:
+            self.db.create_leads(self.system, [{"title": "fine", "source": tag}, {"title": " ", "source": tag}])
+        self.assertIn("[1].title", [name for name, _ in caught.exception.errors])
+        self.assertEqual(len(self.db.list_leads(self.system, source=tag)), 3)  # all or nothing
+        self.assertEqual(self.db.create_leads(self.system, []), [])
+
     def test_role_scope(self) -> None:
         alice, sales_a = self.actor(crm.Role.SALES)
         bob, sales_b = self.actor(crm.Role.SALES)
@@ -1414,7 +1463,7 @@ class TestJson(DatabaseCase):
         page = _ffi.fetch(lib.crm_activity_list, _ffi.crm_activity_page, lib.crm_activity_page_free,
                           as_json(lib.crm_activity_page_to_json), self.db, self.system, lead.id.encode(), 1, 20)
         self.assertEqual(page, {"data": [rendered], "pagination": {"page": 1, "limit": 20, "total": 1,
-                                                                    "totalPages": 1}})
+                                                                    "totalPages": 1, "nextCursor": None}})
         which = _ffi.new(lib.crm_lead_filter_new, _ffi.crm_lead_filter)
         try:
             lib.crm_lead_filter_set_source(which, lead.source.encode())
@@ -1423,11 +1472,13 @@ class TestJson(DatabaseCase):
         finally:
             lib.crm_lead_filter_free(which)
         self.assertEqual([item["id"] for item in page["data"]], [lead.id])
-        self.assertEqual(page["pagination"], {"page": 1, "limit": 5, "total": 1, "totalPages": 1})
+        self.assertEqual(page["pagination"], {"page": 1, "limit": 5, "total": 1, "totalPages": 1,
+                                               "nextCursor": None})
         page = _ffi.fetch(lib.crm_user_list, _ffi.crm_user_page, lib.crm_user_page_free,
                           as_json(lib.crm_user_page_to_json), self.db, self.system, 1, 1)
         self.assertEqual(page["data"], [])
-        self.assertEqual(page["pagination"], {"page": 1, "limit": 1, "total": 0, "totalPages": 0})
+        self.assertEqual(page["pagination"], {"page": 1, "limit": 1, "total": 0, "totalPages": 0,
+                                               "nextCursor": None})
 
     def test_to_json_of_null_is_invalid(self) -> None:
         out = ctypes.c_void_p()

@@ -48,11 +48,11 @@ TEST_CASE("server: activity create, list newest first, read, update and delete")
     CHECK(body["data"][0]["id"] == a3["id"]);
     CHECK(body["data"][1]["id"] == a2["id"]);
     CHECK(body["data"][2]["id"] == a1["id"]);
-    CHECK(body["pagination"] == json{{"page", 1}, {"limit", 20}, {"total", 3}, {"totalPages", 1}});
+    CHECK(body["pagination"] == json{{"page", 1}, {"limit", 20}, {"total", 3}, {"totalPages", 1}, {"nextCursor", nullptr}});
     auto page = server.get("/api/activities/lead/" + lead_id + "?limit=2&page=2", admin.access).json();
     CHECK(page["data"].size() == 1);
     CHECK(page["data"][0]["id"] == a1["id"]);
-    CHECK(page["pagination"] == json{{"page", 2}, {"limit", 2}, {"total", 3}, {"totalPages", 2}});
+    CHECK(page["pagination"] == json{{"page", 2}, {"limit", 2}, {"total", 3}, {"totalPages", 2}, {"nextCursor", nullptr}});
     expect_problem(server.get("/api/activities/lead/01890000-0000-7000-8000-000000000000", admin.access), 404,
                    "NOT_FOUND");
 

@@ -18,7 +18,7 @@ TEST_CASE("server: users RBAC per role (ADMIN, MANAGER, SALES x own/other)") {
         auto list = server.get("/api/users", admin.access);
         REQUIRE(list.status == 200);
         auto body = list.json();
-        CHECK(body["pagination"] == json{{"page", 1}, {"limit", 20}, {"total", 4}, {"totalPages", 1}});
+        CHECK(body["pagination"] == json{{"page", 1}, {"limit", 20}, {"total", 4}, {"totalPages", 1}, {"nextCursor", nullptr}});
         CHECK(body["data"].size() == 4);
         for (const auto& u : body["data"]) {
             CHECK(u.size() == 6);
@@ -28,7 +28,7 @@ TEST_CASE("server: users RBAC per role (ADMIN, MANAGER, SALES x own/other)") {
         expect_problem(server.get("/api/users", sales.access), 403, "FORBIDDEN");
         auto page = server.get("/api/users?page=2&limit=3", admin.access).json();
         CHECK(page["data"].size() == 1);
-        CHECK(page["pagination"] == json{{"page", 2}, {"limit", 3}, {"total", 4}, {"totalPages", 2}});
+        CHECK(page["pagination"] == json{{"page", 2}, {"limit", 3}, {"total", 4}, {"totalPages", 2}, {"nextCursor", nullptr}});
     }
     // GET /api/users/:id: ADMIN and MANAGER anyone, SALES self only (403).
     for (const auto* who : {&admin, &manager}) {

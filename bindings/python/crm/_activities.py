@@ -3,6 +3,8 @@ a caller's scope exactly when its lead is."""
 
 from __future__ import annotations
 
+from ctypes import byref
+
 import uuid
 from typing import Any
 
@@ -56,11 +58,12 @@ class ActivityOperations:
             lib.crm_activity_delete(db, actor, key)
 
     def list_activities(self, principal: Principal, lead_id: str | uuid.UUID, *, page: int = 1,
-                        limit: int = CRM_PAGE_DEFAULT_LIMIT) -> Page[Activity]:
+                        limit: int = CRM_PAGE_DEFAULT_LIMIT, cursor: str | None = None,
+                        with_total: bool = False) -> Page[Activity]:
         """One page of a lead's activities, newest first; NotFound when the lead is outside the
-        caller's scope."""
+        caller's scope. ``cursor`` and ``with_total`` as for :meth:`list_leads`."""
         key = cv.id_in(lead_id, "lead_id")
-        page, limit = cv.int64(page, "page"), cv.int64(limit, "limit")
+        request = cv.page_request(page, limit, cursor, with_total)
         with self._using() as db, acting(principal) as actor:
-            return fetch(lib.crm_activity_list, crm_activity_page, lib.crm_activity_page_free, cv.activity_page,
-                         db, actor, key, page, limit)
+            return fetch(lib.crm_activity_list_paged, crm_activity_page, lib.crm_activity_page_free, cv.activity_page,
+                         db, actor, key, byref(request))

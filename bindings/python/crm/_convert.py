@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
 from . import _errors
-from ._ffi import lib, borrowed
+from ._ffi import CRM_PAGE_REQUEST_VERSION, borrowed, crm_page_request, lib
 from ._models import (Activity, ActivityType, AuthResult, JwtAlgorithm, Lead, LeadStatus, Page, Role, Tokens, User)
 
 E = TypeVar("E", Role, LeadStatus, ActivityType, JwtAlgorithm)
@@ -196,10 +196,15 @@ def _page_of(prefix: str, item: Callable[[Any], T]) -> Callable[[Any], Page[T]]:
     count, at = getattr(lib, prefix + "_count"), getattr(lib, prefix + "_at")
     number, limit = getattr(lib, prefix + "_number"), getattr(lib, prefix + "_limit")
     total, total_pages = getattr(lib, prefix + "_total"), getattr(lib, prefix + "_total_pages")
+    next_cursor = getattr(lib, prefix + "_next_cursor")
 
     def convert(p: Any) -> Page[T]:
+        # The C ABI says "not counted" with -1 and "cursor mode" with page 0: None here.
+        n, t, pages, cursor = number(p), total(p), total_pages(p), next_cursor(p)
         return Page(items=tuple(item(at(p, i)) for i in range(count(p))),
-                    page=number(p), limit=limit(p), total=total(p), total_pages=total_pages(p))
+                    page=n if n > 0 else None, limit=limit(p), total=t if t >= 0 else None,
+                    total_pages=pages if pages >= 0 else None,
+                    next_cursor=cursor.decode("ascii") if cursor is not None else None)
 
     return convert
 
@@ -214,3 +219,9 @@ def each(values: Any, convert: Callable[[Any], T]) -> list[T]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         values = [values]
     return [convert(v) for v in values]
+
+
+def page_request(page: Any, limit: Any, cursor: Any, with_total: Any) -> Any:
+    """A crm_page_request for the *_list_paged functions."""
+    return crm_page_request(CRM_PAGE_REQUEST_VERSION, int64(page, "page"), int64(limit, "limit"),
+                            text(cursor, "cursor"), 1 if with_total else 0)

@@ -12,8 +12,8 @@ crm_free (a c_char_p would lose the pointer and leak).
 from __future__ import annotations
 
 import re
-from ctypes import (POINTER, Structure, byref, c_char_p, c_int, c_int64, c_size_t, c_uint, c_uint64, c_void_p,
-                    string_at)
+from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_int, c_int64, c_size_t, c_uint, c_uint64,
+                    c_void_p, string_at)
 from typing import Any, Callable, TypeVar
 
 from . import _errors
@@ -24,6 +24,7 @@ from ._lib import lib
 CRM_DB_OPTIONS_VERSION = 2
 CRM_PAGE_DEFAULT_LIMIT = 20
 CRM_PAGE_MAX_LIMIT = 100
+CRM_PAGE_REQUEST_VERSION = 1
 CRM_BACKEND_SQLITE = 0
 CRM_BACKEND_POSTGRESQL = 1
 
@@ -47,6 +48,18 @@ class crm_user_fields(Structure): pass      # noqa: E701
 class crm_lead_fields(Structure): pass      # noqa: E701
 class crm_activity_fields(Structure): pass  # noqa: E701
 class crm_lead_filter(Structure): pass      # noqa: E701
+
+
+class crm_page_request(Structure):
+    """struct crm_page_request, version 1 (fields are only ever appended)."""
+
+    _fields_ = [
+        ("version", c_uint),
+        ("page", c_int64),
+        ("limit", c_int64),
+        ("cursor", c_char_p),
+        ("with_total", c_int),
+    ]
 
 
 class crm_db_options(Structure):
@@ -125,6 +138,9 @@ def check(result: int, func: Any, args: tuple) -> int:
 _S = c_status
 _T = c_char_p  # `const char *`: input text, or borrowed output text (copied into bytes)
 
+# int (*crm_lead_visitor)(const crm_lead *lead, void *context)
+crm_lead_visitor = CFUNCTYPE(c_int, _p(crm_lead), c_void_p)
+
 _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     # Version
     ("crm_version", [], _T, None),
@@ -176,7 +192,9 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_tokens_to_json", [_owned_text, _p(crm_tokens)], _S, check),
     ("crm_tokens_free", [_p(crm_tokens)], None, None),
     # Users
+    ("crm_page_request_init", [_p(crm_page_request)], _S, check),
     ("crm_user_list", [_out(crm_user_page), _p(crm_db), _p(crm_principal), c_int64, c_int64], _S, check),
+    ("crm_user_list_paged", [_out(crm_user_page), _p(crm_db), _p(crm_principal), _p(crm_page_request)], _S, check),
     ("crm_user_get", [_out(crm_user), _p(crm_db), _p(crm_principal), _T], _S, check),
     ("crm_user_create", [_out(crm_user), _p(crm_db), _p(crm_principal), _T, _T, _T, c_enum], _S, check),
     ("crm_user_update", [_out(crm_user), _p(crm_db), _p(crm_principal), _T, _p(crm_user_fields)], _S, check),
@@ -198,6 +216,7 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_user_page_total", [_p(crm_user_page)], c_int64, None),
     ("crm_user_page_total_pages", [_p(crm_user_page)], c_int64, None),
     ("crm_user_page_to_json", [_owned_text, _p(crm_user_page)], _S, check),
+    ("crm_user_page_next_cursor", [_p(crm_user_page)], _T, None),
     ("crm_user_page_free", [_p(crm_user_page)], None, None),
     ("crm_user_fields_new", [_out(crm_user_fields)], _S, check),
     ("crm_user_fields_set_name", [_p(crm_user_fields), _T], _S, check),
@@ -232,7 +251,13 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_lead_page_total", [_p(crm_lead_page)], c_int64, None),
     ("crm_lead_page_total_pages", [_p(crm_lead_page)], c_int64, None),
     ("crm_lead_page_to_json", [_owned_text, _p(crm_lead_page)], _S, check),
+    ("crm_lead_page_next_cursor", [_p(crm_lead_page)], _T, None),
     ("crm_lead_page_free", [_p(crm_lead_page)], None, None),
+    ("crm_lead_list_paged", [_out(crm_lead_page), _p(crm_db), _p(crm_principal), _p(crm_lead_filter), _T,
+                             _p(crm_page_request)], _S, check),
+    ("crm_lead_for_each", [_p(crm_db), _p(crm_principal), _p(crm_lead_filter), crm_lead_visitor, c_void_p], _S, check),
+    ("crm_lead_create_many", [_out(crm_lead_page), _p(crm_db), _p(crm_principal), _p(_p(crm_lead_fields)), c_size_t],
+     _S, check),
     ("crm_lead_fields_new", [_out(crm_lead_fields)], _S, check),
     ("crm_lead_fields_set_title", [_p(crm_lead_fields), _T], _S, check),
     ("crm_lead_fields_set_description", [_p(crm_lead_fields), _T], _S, check),
@@ -272,7 +297,10 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_activity_page_total", [_p(crm_activity_page)], c_int64, None),
     ("crm_activity_page_total_pages", [_p(crm_activity_page)], c_int64, None),
     ("crm_activity_page_to_json", [_owned_text, _p(crm_activity_page)], _S, check),
+    ("crm_activity_page_next_cursor", [_p(crm_activity_page)], _T, None),
     ("crm_activity_page_free", [_p(crm_activity_page)], None, None),
+    ("crm_activity_list_paged", [_out(crm_activity_page), _p(crm_db), _p(crm_principal), _T, _p(crm_page_request)],
+     _S, check),
     ("crm_activity_fields_new", [_out(crm_activity_fields)], _S, check),
     ("crm_activity_fields_set_type", [_p(crm_activity_fields), c_enum], _S, check),
     ("crm_activity_fields_set_body", [_p(crm_activity_fields), _T], _S, check),

@@ -98,14 +98,17 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a list: ``items`` and where it stands (``page`` from 1, ``limit``, the
-    ``total`` of matching rows over all pages and ``total_pages``)."""
+    """One page of a list: ``items`` and where it stands (``page`` from 1, None in cursor mode;
+    ``limit``; the ``total`` of matching rows over all pages and ``total_pages``, None in cursor
+    mode unless ``with_total=True`` asked for them; ``next_cursor``, to pass as ``cursor=`` for the
+    rows after this page, None on the last page)."""
 
     items: tuple[T, ...]
-    page: int
+    page: int | None
     limit: int
-    total: int
-    total_pages: int
+    total: int | None
+    total_pages: int | None
+    next_cursor: str | None = None
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.items)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ctypes import byref
+
 import uuid
 from typing import Any
 
@@ -12,11 +14,15 @@ from ._principal import Principal, acting
 
 
 class UserOperations:
-    def list_users(self, principal: Principal, *, page: int = 1, limit: int = CRM_PAGE_DEFAULT_LIMIT) -> Page[User]:
-        """One page of users, oldest first (ADMIN only: others get Forbidden)."""
-        page, limit = cv.int64(page, "page"), cv.int64(limit, "limit")
+    def list_users(self, principal: Principal, *, page: int = 1, limit: int = CRM_PAGE_DEFAULT_LIMIT,
+                   cursor: str | None = None, with_total: bool = False) -> Page[User]:
+        """One page of users, oldest first (ADMIN only: others get Forbidden). ``cursor``: a
+        ``next_cursor`` of an earlier page (then ``page`` stays 1); ``with_total`` counts in
+        cursor mode too."""
+        request = cv.page_request(page, limit, cursor, with_total)
         with self._using() as db, acting(principal) as actor:
-            return fetch(lib.crm_user_list, crm_user_page, lib.crm_user_page_free, cv.user_page, db, actor, page, limit)
+            return fetch(lib.crm_user_list_paged, crm_user_page, lib.crm_user_page_free, cv.user_page, db, actor,
+                         byref(request))
 
     def get_user(self, principal: Principal, id: str | uuid.UUID) -> User:
         """A user by id: ADMIN and MANAGER any, SALES only themselves (Forbidden otherwise)."""
