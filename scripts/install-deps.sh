@@ -9,6 +9,7 @@ packages=(
   libsodium-dev libcjose-dev libjansson-dev libfmt-dev
   doctest-dev libcpp-httplib-dev nlohmann-json3-dev
   postgresql-15 python3 python3-pip python3-setuptools python3-wheel valgrind curl doxygen
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
