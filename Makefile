@@ -7,6 +7,7 @@ BUILD_DIR      ?= build
 ASAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
 RELEASE_BUILD_DIR ?= build-release
+FUZZ_BUILD_DIR ?= build-fuzz
 BUILD_TYPE     ?= RelWithDebInfo
 CMAKE_ARGS     ?=
 # Development and CI builds treat warnings as errors; a plain cmake build (a packager's) does not.
@@ -20,7 +21,7 @@ WITH_PG        := bash scripts/with-postgres.sh
 ASAN_ENV       := ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
                   UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-.PHONY: all deps build test run sanitize tsan release-build clean
+.PHONY: all deps build test run sanitize tsan release-build fuzz-build fuzz-smoke fuzz soak clean
 
 all: build
 
@@ -85,5 +86,33 @@ release-build: deps
 	DESTDIR=$(CURDIR)/$(RELEASE_BUILD_DIR)/staging cmake --install $(RELEASE_BUILD_DIR) --prefix /usr >/dev/null
 	$(RELEASE_BUILD_DIR)/staging/usr/bin/crmctl --version
 
+# libFuzzer targets (tests/fuzz, docs/reliability.md), built with clang in their own folder; the
+# core is instrumented too. `make fuzz-smoke` (CI): each target replays its committed corpus, then
+# mutates for FUZZ_SMOKE_SECONDS; any crash, leak, timeout or sanitizer report fails.
+# `make fuzz FUZZ_SECONDS=600` runs longer. FUZZ_TARGETS picks some.
+FUZZ_CC            ?= clang-14
+FUZZ_CXX           ?= clang++-14
+FUZZ_TARGETS       ?= jwt_verify csv_reader capi_strings server_json query_params
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_SECONDS       ?= 600
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=$(FUZZ_CC) -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DCRM_FUZZ=ON \
+	  -DCRM_BUILD_TESTS=OFF -DCRM_BUILD_EXAMPLES=OFF -DCRM_BUILD_TOOLS=OFF -DCRM_BUILD_BENCH=OFF -DCRM_INSTALL=OFF \
+	  $(CMAKE_ARGS) >/dev/null
+	cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target crm_fuzzers
+
+fuzz-smoke: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Mixed HTTP load against crm-server for SOAK_SECONDS, RSS sampled every 10 s; fails when the RSS
+# at the end is more than 10 % above the RSS after the first minute (scripts/soak.sh).
+SOAK_SECONDS ?= 600
+soak: build
+	bash scripts/soak.sh --server $(SERVER_BIN) --seconds $(SOAK_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(RELEASE_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(RELEASE_BUILD_DIR) $(FUZZ_BUILD_DIR)

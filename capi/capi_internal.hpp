@@ -44,6 +44,9 @@ struct crm_error {
 };
 
 struct crm_db {
+    // A constructor rather than an aggregate: make<crm_db>(service, backend) would otherwise need
+    // C++20 parenthesised aggregate initialisation, which clang before 16 (the fuzz build) lacks.
+    crm_db(crm::Service s, crm_backend b) : service(std::move(s)), backend(b) {}
     crm::Service service;
     crm_backend backend;
 };

@@ -10,6 +10,7 @@ packages=(
   doctest-dev libcpp-httplib-dev nlohmann-json3-dev
   postgresql-15 python3 python3-pip python3-setuptools python3-wheel valgrind curl doxygen
   wrk  # bench/http.sh (the benchmark smoke in .ci/run)
+  clang-14 libclang-rt-14-dev  # make fuzz-smoke (libFuzzer)
 )
 
 missing=()
