@@ -25,7 +25,8 @@ Activity activity_in_scope(Lease& lease, const Principal& actor, const Uuid& id,
 
 }  // namespace
 
-Page<Activity> Service::list_activities(const Principal& actor, const Uuid& lead_id, const PageRequest& page) {
+Page<Activity> Service::list_activities(const Principal& principal, const Uuid& lead_id, const PageRequest& page) {
+    const Principal actor = impl_->current(principal);
     Validator v;
     // Bound to the lead: its scope is checked on every call, so the lead id is all it needs.
     CursorContext context("activities of lead");
@@ -39,12 +40,14 @@ Page<Activity> Service::list_activities(const Principal& actor, const Uuid& lead
                      [](const Activity& a) { return activity_store::position_of(a); });
 }
 
-Activity Service::get_activity(const Principal& actor, const Uuid& id) {
+Activity Service::get_activity(const Principal& principal, const Uuid& id) {
+    const Principal actor = impl_->current(principal);
     return with_lease(impl_->pool(),
                       [&](Lease& lease) { return activity_in_scope(lease, actor, id, Action::read_lead, false); });
 }
 
-Activity Service::create_activity(const Principal& actor, const NewActivity& input) {
+Activity Service::create_activity(const Principal& principal, const NewActivity& input) {
+    const Principal actor = impl_->current(principal);
     Validator v;
     if (input.body) v.text("body", *input.body);
     v.throw_if_invalid();
@@ -60,7 +63,8 @@ Activity Service::create_activity(const Principal& actor, const NewActivity& inp
     });
 }
 
-Activity Service::update_activity(const Principal& actor, const Uuid& id, const ActivityUpdate& update) {
+Activity Service::update_activity(const Principal& principal, const Uuid& id, const ActivityUpdate& update) {
+    const Principal actor = impl_->current(principal);
     Validator v;
     if (update.body && *update.body) v.text("body", **update.body);
     v.throw_if_invalid();
@@ -72,7 +76,8 @@ Activity Service::update_activity(const Principal& actor, const Uuid& id, const 
     });
 }
 
-void Service::delete_activity(const Principal& actor, const Uuid& id) {
+void Service::delete_activity(const Principal& principal, const Uuid& id) {
+    const Principal actor = impl_->current(principal);
     in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         activity_in_scope(lease, actor, id, Action::delete_activity, true);
         activity_store::remove(lease, id);

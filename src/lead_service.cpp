@@ -71,8 +71,9 @@ CursorContext lead_list_context(const LeadSort& sort, const std::optional<LeadFi
 
 }  // namespace
 
-Page<Lead> Service::list_leads(const Principal& actor, const LeadFilter& filter, const LeadSort& sort,
+Page<Lead> Service::list_leads(const Principal& principal, const LeadFilter& filter, const LeadSort& sort,
                                const PageRequest& page) {
+    const Principal actor = impl_->current(principal);
     Validator v;
     if (filter.source) v.text("source", *filter.source);
     if (filter.q) v.text("q", *filter.q);
@@ -87,7 +88,8 @@ Page<Lead> Service::list_leads(const Principal& actor, const LeadFilter& filter,
         impl_->cursors, context, [&](const Lead& lead) { return lead_store::position_of(lead, sort); });
 }
 
-Lead Service::get_lead(const Principal& actor, const Uuid& id) {
+Lead Service::get_lead(const Principal& principal, const Uuid& id) {
+    const Principal actor = impl_->current(principal);
     return with_lease(impl_->pool(), [&](Lease& lease) { return lead_in_scope(lease, actor, id, Action::read_lead); });
 }
 
@@ -113,14 +115,16 @@ Lead new_lead(const Principal& actor, const NewLead& input, Timestamp at) {
 
 }  // namespace
 
-Lead Service::create_lead(const Principal& actor, const NewLead& input) {
+Lead Service::create_lead(const Principal& principal, const NewLead& input) {
+    const Principal actor = impl_->current(principal);
     Lead lead = new_lead(actor, input, now());
     if (auto errors = validate(input); !errors.empty())
         throw Error(Errc::invalid, errors.front().field + " " + errors.front().message, errors);
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) { return lead_store::insert(lease, lead); });
 }
 
-std::vector<Lead> Service::create_leads(const Principal& actor, const std::vector<NewLead>& inputs) {
+std::vector<Lead> Service::create_leads(const Principal& principal, const std::vector<NewLead>& inputs) {
+    const Principal actor = impl_->current(principal);
     std::vector<Lead> leads;
     leads.reserve(inputs.size());
     std::vector<FieldError> errors;
@@ -136,8 +140,9 @@ std::vector<Lead> Service::create_leads(const Principal& actor, const std::vecto
     });
 }
 
-void Service::for_each_lead(const Principal& actor, const LeadFilter& filter,
+void Service::for_each_lead(const Principal& principal, const LeadFilter& filter,
                             const std::function<void(const Lead&)>& visit) {
+    const Principal actor = impl_->current(principal);
     auto scoped = scoped_filter(actor, filter);
     if (!scoped) return;
     constexpr long long chunk = 1000;
@@ -151,7 +156,8 @@ void Service::for_each_lead(const Principal& actor, const LeadFilter& filter,
     }
 }
 
-Lead Service::update_lead(const Principal& actor, const Uuid& id, const LeadChanges& changes) {
+Lead Service::update_lead(const Principal& principal, const Uuid& id, const LeadChanges& changes) {
+    const Principal actor = impl_->current(principal);
     Validator v;
     validate_lead_fields(v, changes.title, changes.description, changes.source, changes.metadata);
     v.throw_if_invalid();
@@ -162,7 +168,8 @@ Lead Service::update_lead(const Principal& actor, const Uuid& id, const LeadChan
     });
 }
 
-void Service::delete_lead(const Principal& actor, const Uuid& id) {
+void Service::delete_lead(const Principal& principal, const Uuid& id) {
+    const Principal actor = impl_->current(principal);
     in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         lead_in_scope(lease, actor, id, Action::delete_lead, true);
         lead_store::remove(lease, id);  // its activities go with it (schema cascade)

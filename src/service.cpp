@@ -35,6 +35,8 @@ Service::Impl::Impl(Database database, AuthOptions opts)
     check_ttl("refreshTokenTtl", options.refresh_token_ttl);
     if (options.leeway.count() < 0 || options.leeway > max_leeway)
         throw Error::invalid_field("leeway", "must be from 0 to 300 seconds");
+    if (options.principal_max_age.count() < 0 || options.principal_max_age > std::chrono::hours(1))
+        throw Error::invalid_field("principalMaxAge", "must be from 0 to 1 hour");
 }
 
 Service::Impl::Issued Service::Impl::issue_tokens(Lease& lease, const User& user, Timestamp at) {
@@ -150,6 +152,15 @@ Principal Service::authenticate(std::string_view access_token) {
 }
 
 User Service::me(const Principal& actor) { return get_user(actor, actor.user_id()); }
+
+Principal Service::Impl::current(const Principal& principal) const {
+    if (principal.is_system() ||
+        std::chrono::steady_clock::now() - principal.verified_at_ <= options.principal_max_age)
+        return principal;
+    auto user = with_lease(pool(), [&](Lease& lease) { return user_store::find(lease, principal.user_id()); });
+    if (!user) throw Error(Errc::unauthorized, "the user of this principal no longer exists");
+    return Principal{user->id, user->role, false};
+}
 
 }  // namespace v1
 }  // namespace crm

@@ -27,6 +27,10 @@ struct Service::Impl {
 
     [[nodiscard]] Database::Impl& pool() const { return db.impl(); }
 
+    /// `principal` as its user's row has it now: the system principal and principals checked within
+    /// options.principal_max_age as they are; older ones re-read (unauthorized once the user is gone).
+    [[nodiscard]] Principal current(const Principal& principal) const;
+
     struct Issued {
         Tokens tokens;
         Uuid refresh_token_id;

@@ -33,7 +33,8 @@ Service::Impl::PreparedUser Service::Impl::prepare_user(const NewUser& input) co
     return {User{Uuid::generate(), name, email, input.role, at, at}, hasher.hash(input.password)};
 }
 
-Page<User> Service::list_users(const Principal& actor, const PageRequest& page) {
+Page<User> Service::list_users(const Principal& principal, const PageRequest& page) {
+    const Principal actor = impl_->current(principal);
     require(actor, Action::list_users, false);
     Validator v;
     const CursorContext context("users");
@@ -42,14 +43,16 @@ Page<User> Service::list_users(const Principal& actor, const PageRequest& page) 
                      impl_->cursors, context, [](const User& u) { return user_store::position_of(u); });
 }
 
-User Service::get_user(const Principal& actor, const Uuid& id) {
+User Service::get_user(const Principal& principal, const Uuid& id) {
+    const Principal actor = impl_->current(principal);
     require(actor, Action::read_user, is_own(actor, id));
     auto user = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find(lease, id); });
     if (!user) throw user_not_found;
     return *user;
 }
 
-User Service::get_user_by_email(const Principal& actor, std::string_view email) {
+User Service::get_user_by_email(const Principal& principal, std::string_view email) {
+    const Principal actor = impl_->current(principal);
     std::string normalized = normalize_email(email);
     auto found = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find_by_email(lease, normalized); });
     // Ask the policy about the found user; an absent one is not_found only for those who may
@@ -59,7 +62,8 @@ User Service::get_user_by_email(const Principal& actor, std::string_view email) 
     return found->user;
 }
 
-User Service::create_user(const Principal& actor, const NewUser& input) {
+User Service::create_user(const Principal& principal, const NewUser& input) {
+    const Principal actor = impl_->current(principal);
     require(actor, Action::create_user, false);
     auto prepared = impl_->prepare_user(input);
     in_transaction(impl_->pool(), Mode::write,
@@ -67,7 +71,8 @@ User Service::create_user(const Principal& actor, const NewUser& input) {
     return prepared.user;
 }
 
-User Service::update_user(const Principal& actor, const Uuid& id, const UserUpdate& update) {
+User Service::update_user(const Principal& principal, const Uuid& id, const UserUpdate& update) {
+    const Principal actor = impl_->current(principal);
     const bool self = is_own(actor, id);
     require(actor, Action::update_user, self);
 
@@ -123,7 +128,8 @@ User Service::update_user(const Principal& actor, const Uuid& id, const UserUpda
     });
 }
 
-void Service::delete_user(const Principal& actor, const Uuid& id) {
+void Service::delete_user(const Principal& principal, const Uuid& id) {
+    const Principal actor = impl_->current(principal);
     require(actor, Action::delete_user, is_own(actor, id));
     in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         auto user = user_store::find(lease, id);

@@ -90,3 +90,36 @@ TEST_CASE("security: a new SQLite database and its WAL are readable by their own
     ::umask(old_mask);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("db: a principal kept by the host follows its user's demotion and deletion") {
+    // Before: a Principal kept its role from authenticate() forever, and a deleted user's
+    // principal went on working.
+    ScratchDatabase scratch;
+    Service svc(scratch.db(), test::fast_auth_options());  // principal_max_age: the default, 1 s
+    auto sys = Principal::system();
+    User m = svc.create_user(sys, NewUser{"m@example.com", "password123", "M", Role::manager});
+    User other = svc.create_user(sys, NewUser{"o@example.com", "password123", "O", Role::sales});
+    NewLead input;
+    input.title = "someone else's";
+    input.owner_id = std::optional<Uuid>(other.id);
+    Lead foreign = svc.create_lead(sys, input);
+
+    Principal kept = svc.authenticate(svc.login("m@example.com", "password123").tokens.access_token);
+    CHECK(svc.get_lead(kept, foreign.id).id == foreign.id);  // a MANAGER reads every lead
+    UserUpdate demote;
+    demote.role = Role::sales;
+    (void)svc.update_user(sys, m.id, demote);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    CHECK(code_of([&] { (void)svc.get_lead(kept, foreign.id); }) == Errc::not_found);  // now SALES
+    CHECK(code_of([&] { (void)svc.get_user(kept, other.id); }) == Errc::forbidden);
+    CHECK(svc.me(kept).role == Role::sales);
+
+    svc.delete_user(sys, m.id);
+    CHECK(code_of([&] { (void)svc.me(kept); }) == Errc::unauthorized);
+    CHECK(code_of([&] { (void)svc.create_lead(kept, input); }) == Errc::unauthorized);
+
+    // principal_max_age is bounded.
+    auto options = test::fast_auth_options();
+    options.principal_max_age = std::chrono::hours(2);
+    CHECK(code_of([&] { Service s(scratch.db(), options); }) == Errc::invalid);
+}

@@ -14,51 +14,51 @@ inline namespace v1 {
 
 /// A user. The password hash is deliberately not a member: it never leaves the core.
 struct User {
-    Uuid id;                  ///< assigned by the library (UUIDv7)
-    std::string name;         ///< display name, at most 255 characters
-    std::string email;        ///< trimmed, lower-cased; unique case-insensitively
+    Uuid id{};                  ///< assigned by the library (UUIDv7)
+    std::string name{};         ///< display name, at most 255 characters
+    std::string email{};        ///< trimmed, lower-cased; unique case-insensitively
     Role role = Role::sales;  ///< what the user may do (see the RBAC policy)
-    Timestamp created_at;     ///< when the user was created
-    Timestamp updated_at;     ///< when the user last changed
+    Timestamp created_at{};     ///< when the user was created
+    Timestamp updated_at{};     ///< when the user last changed
     bool operator==(const User&) const = default;  ///< field-wise equality
 };
 
 /// A sales lead.
 struct Lead {
-    Uuid id;                                ///< assigned by the library (UUIDv7)
-    std::string title;                      ///< not blank, at most 255 characters
-    std::optional<std::string> description;  ///< free text, or null
+    Uuid id{};                                ///< assigned by the library (UUIDv7)
+    std::string title{};                      ///< not blank, at most 255 characters
+    std::optional<std::string> description{};  ///< free text, or null
     LeadStatus status = LeadStatus::new_;   ///< position in the pipeline
-    std::optional<std::string> source;      ///< where the lead came from, at most 255 characters, or null
-    std::optional<Uuid> owner_id;           ///< the owning user; nullopt: unowned
-    std::optional<std::string> metadata;    ///< a JSON object as text, or nullopt for null
-    Timestamp created_at;                   ///< when the lead was created
-    Timestamp updated_at;                   ///< when the lead last changed
+    std::optional<std::string> source{};      ///< where the lead came from, at most 255 characters, or null
+    std::optional<Uuid> owner_id{};           ///< the owning user; nullopt: unowned
+    std::optional<std::string> metadata{};    ///< a JSON object as text, or nullopt for null
+    Timestamp created_at{};                   ///< when the lead was created
+    Timestamp updated_at{};                   ///< when the lead last changed
     bool operator==(const Lead&) const = default;  ///< field-wise equality
 };
 
 /// Something that happened on a lead: a note, a call, an email.
 struct Activity {
-    Uuid id;                                ///< assigned by the library (UUIDv7)
-    Uuid lead_id;                           ///< the lead it belongs to; never changes
+    Uuid id{};                                ///< assigned by the library (UUIDv7)
+    Uuid lead_id{};                           ///< the lead it belongs to; never changes
     ActivityType type = ActivityType::note;  ///< what kind of activity
-    std::optional<std::string> body;        ///< free text, or null
-    std::optional<Uuid> created_by;         ///< the author; nullopt once the author is deleted
-    Timestamp created_at;                   ///< when the activity was created
-    Timestamp updated_at;                   ///< when the activity last changed
+    std::optional<std::string> body{};        ///< free text, or null
+    std::optional<Uuid> created_by{};         ///< the author; nullopt once the author is deleted
+    Timestamp created_at{};                   ///< when the activity was created
+    Timestamp updated_at{};                   ///< when the activity last changed
     bool operator==(const Activity&) const = default;  ///< field-wise equality
 };
 
 /// A refresh token as stored: only the hash of the secret is kept.
 struct RefreshToken {
-    Uuid id;                             ///< row id
-    Uuid user_id;                        ///< whose token it is
-    std::string token_hash;              ///< hex of the BLAKE2b-256 hash of the secret
-    Timestamp expires_at;                ///< refused from then on
-    std::optional<Timestamp> revoked_at;  ///< set by rotation, logout or a password change
-    std::optional<Uuid> replaced_by;     ///< set when spent by a rotation
-    Timestamp created_at;                ///< when it was issued
-    Timestamp updated_at;                ///< when it last changed
+    Uuid id{};                             ///< row id
+    Uuid user_id{};                        ///< whose token it is
+    std::string token_hash{};              ///< hex of the BLAKE2b-256 hash of the secret
+    Timestamp expires_at{};                ///< refused from then on
+    std::optional<Timestamp> revoked_at{};  ///< set by rotation, logout or a password change
+    std::optional<Uuid> replaced_by{};     ///< set when spent by a rotation
+    Timestamp created_at{};                ///< when it was issued
+    Timestamp updated_at{};                ///< when it last changed
     bool operator==(const RefreshToken&) const = default;  ///< field-wise equality
 };
 
@@ -69,25 +69,25 @@ using Change = std::optional<T>;
 
 /// A partial update of a user's profile.
 struct UserChanges {
-    Change<std::string> name;   ///< new name
-    Change<std::string> email;  ///< new email (normalised by the library)
-    Change<Role> role;          ///< new role
+    Change<std::string> name{};   ///< new name
+    Change<std::string> email{};  ///< new email (normalised by the library)
+    Change<Role> role{};          ///< new role
 };
 
 /// A partial update of a lead.
 struct LeadChanges {
-    Change<std::string> title;                       ///< new title
-    Change<std::optional<std::string>> description;  ///< new description, or null
-    Change<LeadStatus> status;                       ///< new status
-    Change<std::optional<std::string>> source;       ///< new source, or null
-    Change<std::optional<Uuid>> owner_id;            ///< new owner, or unowned
-    Change<std::optional<std::string>> metadata;     ///< new metadata (a JSON object as text), or null
+    Change<std::string> title{};                       ///< new title
+    Change<std::optional<std::string>> description{};  ///< new description, or null
+    Change<LeadStatus> status{};                       ///< new status
+    Change<std::optional<std::string>> source{};       ///< new source, or null
+    Change<std::optional<Uuid>> owner_id{};            ///< new owner, or unowned
+    Change<std::optional<std::string>> metadata{};     ///< new metadata (a JSON object as text), or null
 };
 
 /// A partial update of an activity.
 struct ActivityChanges {
-    Change<ActivityType> type;                ///< new type
-    Change<std::optional<std::string>> body;  ///< new body, or null
+    Change<ActivityType> type{};                ///< new type
+    Change<std::optional<std::string>> body{};  ///< new body, or null
 };
 
 /// Which lead column a list is ordered by.
@@ -109,10 +109,10 @@ struct LeadSort {
 
 /// Which leads a list returns; every given criterion must hold.
 struct LeadFilter {
-    std::vector<LeadStatus> statuses;      ///< any of these; empty: any status
-    Change<std::optional<Uuid>> owner_id;  ///< nullopt: any owner; {nullopt}: unowned only; {id}: that owner
-    std::optional<std::string> source;     ///< exactly this source
-    std::optional<std::string> q;          ///< case-insensitive substring of title or description, matched literally
+    std::vector<LeadStatus> statuses{};      ///< any of these; empty: any status
+    Change<std::optional<Uuid>> owner_id{};  ///< nullopt: any owner; {nullopt}: unowned only; {id}: that owner
+    std::optional<std::string> source{};     ///< exactly this source
+    std::optional<std::string> q{};          ///< case-insensitive substring of title or description, matched literally
 };
 
 /// A page request: either a 1-based page number (page mode) or a cursor from an earlier page's
@@ -130,7 +130,7 @@ struct PageRequest {
     std::int64_t limit = 20;  ///< rows per page, 1 to max_limit
     /// An opaque `Page::next_cursor`: continue after its row. A cursor made for another list,
     /// sort, filter or scope, or altered in any way, is Error(invalid) on field "cursor".
-    std::optional<std::string> cursor;
+    std::optional<std::string> cursor{};
     /// Cursor mode only: also count every matching row (page mode always counts).
     bool with_total = false;
     static constexpr std::int64_t max_limit = 100;  ///< the largest limit accepted
@@ -140,13 +140,13 @@ struct PageRequest {
 /// One page of a list, with the total over all pages and a cursor to the next page.
 template <class T>
 struct Page {
-    std::vector<T> items;     ///< the rows of this page
+    std::vector<T> items{};     ///< the rows of this page
     std::int64_t page = 1;    ///< the page number asked for; 0 in cursor mode (the position is the cursor)
     std::int64_t limit = 20;  ///< the page size asked for
     /// Rows over all pages: always in page mode; in cursor mode only when `with_total` asked for it.
-    std::optional<std::int64_t> total;
+    std::optional<std::int64_t> total{};
     /// Pass as PageRequest::cursor for the rows after this page; nullopt on the last page.
-    std::optional<std::string> next_cursor;
+    std::optional<std::string> next_cursor{};
     /// Pages needed for `total` rows; nullopt when the total was not counted.
     [[nodiscard]] std::optional<std::int64_t> total_pages() const noexcept {
         if (!total) return std::nullopt;

@@ -6,6 +6,7 @@
  * creates the users it needs under its own email addresses. Prints "N passed, M failed" and exits
  * non-zero when anything failed.
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <crm.h>
 
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- A very small test harness ------------------------------------------------------------ */
 
@@ -830,6 +832,36 @@ static void test_user_deleted(void) {
     crm_principal_free(p);
     crm_tokens_free(t);
     crm_user_free(gone);
+}
+
+/* A principal the host keeps follows its user's demotion and deletion (checked again once it is
+ * older than a second, the default principal_max_age). */
+static void test_long_lived_principal(void) {
+    crm_user *m = new_user("kept@example.com", CRM_ROLE_MANAGER), *other = new_user("kept-other@example.com", CRM_ROLE_SALES);
+    crm_user *u = NULL;
+    crm_user_fields *demote = NULL;
+    crm_principal *kept = login_as("kept@example.com", PASSWORD, NULL);
+    crm_lead *foreign = new_lead(sys, "not the kept user's", crm_user_id(other)), *read = NULL;
+    struct timespec second = {1, 100000000};
+    begin("principal/long-lived");
+    CHECK_RC(CRM_OK, crm_lead_get(&read, db, kept, crm_lead_id(foreign)));
+    crm_lead_free(read);
+    read = NULL;
+    CHECK_RC(CRM_OK, crm_user_fields_new(&demote));
+    CHECK_RC(CRM_OK, crm_user_fields_set_role(demote, CRM_ROLE_SALES));
+    CHECK_RC(CRM_OK, crm_user_update(&u, db, sys, crm_user_id(m), demote));
+    crm_user_free(u);
+    u = NULL;
+    nanosleep(&second, NULL);
+    CHECK_RC(CRM_ENOTFOUND, crm_lead_get(&read, db, kept, crm_lead_id(foreign)));
+    CHECK_RC(CRM_EFORBIDDEN, crm_user_get(&u, db, kept, crm_user_id(other)));
+    CHECK_RC(CRM_OK, crm_user_delete(db, sys, crm_user_id(m)));
+    CHECK_RC(CRM_EUNAUTHORIZED, crm_lead_get(&read, db, kept, crm_lead_id(foreign)));
+    crm_user_fields_free(demote);
+    crm_lead_free(foreign);
+    crm_principal_free(kept);
+    crm_user_free(m);
+    crm_user_free(other);
 }
 
 static void test_leads(void) {
@@ -1690,6 +1722,7 @@ int main(void) {
     test_refresh();
     test_users_scope();
     test_user_deleted();
+    test_long_lived_principal();
     test_leads();
     test_lead_list();
     test_cursors();

@@ -12,6 +12,31 @@ cmake -S "$here/cmake_project" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$tmp/p
 cmake --build "$tmp/cmake-build" >/dev/null
 "$tmp/cmake-build/consumer"
 
+echo "== the README's C++ snippet, -Wall -Wextra -Werror, only find_package(crm) (no C++ standard set)"
+mkdir -p "$tmp/snippet"
+awk '/^```cpp/{f=1;next} /^```/{if(f) exit} f' "$here/../../README.md" > "$tmp/snippet/snippet.txt"
+[ -s "$tmp/snippet/snippet.txt" ] || { echo "no C++ snippet in README.md" >&2; exit 1; }
+{
+  grep '^#include' "$tmp/snippet/snippet.txt"
+  echo '#include <string>'
+  echo 'int main() {'
+  echo '    const std::string my_32_byte_or_longer_secret(32, 0x6b);'
+  grep -v '^#include' "$tmp/snippet/snippet.txt"
+  echo '    return 0;'
+  echo '}'
+} > "$tmp/snippet/main.cpp"
+cat > "$tmp/snippet/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.20)
+project(readme_snippet LANGUAGES CXX)
+find_package(crm CONFIG REQUIRED)
+add_executable(snippet main.cpp)
+target_compile_options(snippet PRIVATE -Wall -Wextra -Werror)
+target_link_libraries(snippet PRIVATE crm::crm)
+CMAKE
+cmake -S "$tmp/snippet" -B "$tmp/snippet-build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/snippet-build" >/dev/null
+(cd "$tmp" && "$tmp/snippet-build/snippet")
+
 echo "== installed executables run from the prefix (no LD_LIBRARY_PATH)"
 env -u LD_LIBRARY_PATH "$tmp/prefix/bin/crmctl" --version
 env -u LD_LIBRARY_PATH "$tmp/prefix/bin/crmctl" --database "sqlite:$tmp/installed.db" migrate

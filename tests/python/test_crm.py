@@ -789,6 +789,23 @@ class TestAuth(DatabaseCase):
         self.db.update_user(self.system, login.user.id, role=crm.Role.MANAGER)
         self.assertIs(self.db.authenticate(login.access_token).role, crm.Role.MANAGER)
 
+    def test_a_kept_principal_follows_demotion_and_deletion(self) -> None:
+        # A principal the program keeps is checked against its user's row again once it is older
+        # than a second (the default principal_max_age).
+        manager, kept = self.actor(crm.Role.MANAGER)
+        other, _ = self.actor(crm.Role.SALES)
+        foreign = self.db.create_lead(self.system, "someone else's", owner_id=other.id)
+        self.assertEqual(self.db.get_lead(kept, foreign.id).id, foreign.id)
+        self.db.update_user(self.system, manager.id, role=crm.Role.SALES)
+        time.sleep(1.1)
+        with self.assertRaises(crm.NotFound):
+            self.db.get_lead(kept, foreign.id)
+        with self.assertRaises(crm.Forbidden):
+            self.db.get_user(kept, other.id)
+        self.db.delete_user(self.system, manager.id)
+        with self.assertRaises(crm.Unauthorized):
+            self.db.get_lead(kept, foreign.id)
+
     def test_me_of_the_system_principal(self) -> None:
         with self.assertRaises(crm.NotFound):
             self.db.me(self.system)  # the system principal is no user

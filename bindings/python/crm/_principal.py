@@ -12,8 +12,10 @@ from ._models import Role
 
 class Principal(Handle):
     """The acting user (from :meth:`crm.Database.authenticate`) or the host application itself
-    (:meth:`system`). Its ``user_id``, ``role`` and ``is_system`` are read once, when it is made;
-    authorization itself is always decided from the user's current row."""
+    (:meth:`system`). Its ``user_id``, ``role`` and ``is_system`` are read once, when it is made.
+    Every call checks a principal older than ``principal_max_age`` (default one second) against
+    its user's current row, so a principal kept for hours acts with the role the user has now,
+    and raises :class:`crm.Unauthorized` once the user is deleted."""
 
     _free = staticmethod(lib.crm_principal_free)
 
