@@ -126,8 +126,8 @@ int main(int argc, char** argv) try {
     std::vector<Uuid> uuids;
     for (auto& s : ids) uuids.push_back(*Uuid::parse(s));
 
-    auto total_all = svc.list_leads(manager, {}, {}, {1, 20}).total;
-    auto total_own = svc.list_leads(sales, {}, {}, {1, 20}).total;
+    auto total_all = svc.list_leads(manager, {}, {}, {1, 20}).total.value_or(0);
+    auto total_own = svc.list_leads(sales, {}, {}, {1, 20}).total.value_or(0);
     std::printf("SQLite, %lld leads (%lld owned by the SALES user)\n\n", static_cast<long long>(total_all),
                 static_cast<long long>(total_own));
     std::printf("| %-40s | %12s | %12s | %8s |\n", "operation", "raw µs", "libcrm µs", "ratio");

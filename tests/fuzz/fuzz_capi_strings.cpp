@@ -79,7 +79,7 @@ struct Fixture {
 
     Fixture() {
         crm_db_options o;
-        crm_db_options_init(&o);
+        crm_db_options_init(&o, CRM_DB_OPTIONS_VERSION);
         o.jwt_secret = "fuzzing-secret-0123456789abcdef-0123456789";
         o.access_token_ttl_s = 10 * 365 * 24 * 3600;  // long runs keep their principal
         o.password_opslimit = 1;                       // libsodium's minimum: fuzzing is not about hashing

@@ -254,7 +254,7 @@ class TestBinding(unittest.TestCase):
         for (name, ctype), (_, c_decl) in zip(fields, self.header.options):
             self.assertIs(ctype, self.header.ctypes_of(c_decl), name)
         defaults = _ffi.crm_db_options()
-        lib.crm_db_options_init(ctypes.byref(defaults))
+        lib.crm_db_options_init(ctypes.byref(defaults), 2)
         self.assertEqual(defaults.version, int(self.header.defines["CRM_DB_OPTIONS_VERSION"]))
         self.assertEqual(defaults.version, _ffi.CRM_DB_OPTIONS_VERSION)
         self.assertIsNone(defaults.jwt_secret)
@@ -435,7 +435,7 @@ class TestBinding(unittest.TestCase):
         with self.assertRaises(crm.ValidationError):
             lib.crm_principal_system(None)
         with self.assertRaises(crm.ValidationError):
-            lib.crm_db_options_init(None)
+            lib.crm_db_options_init(None, 2)
         with self.assertRaises(crm.ValidationError):
             lib.crm_lead_fields_new(None)
 
