@@ -40,8 +40,8 @@ for t in "$@"; do
     "$work" "$here/corpus/$t" >"$log" 2>&1
   status=$?
   # The last status line ("#N DONE cov: .. ft: .. corp: ..") and the executions count.
-  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
-  execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+  last=$(grep -aE '^#[0-9]+' "$log" | tail -n 1)
+  execs=$(grep -aE '^stat::number_of_executed_units' "$log" | awk '{print $2}')
   line="fuzz_$t: exit $status, ${execs:-?} executions, ${last#* }"
   summary+=("$line")
   if [ $status -ne 0 ]; then
