@@ -409,10 +409,13 @@ class CrmctlTest(unittest.TestCase):
         self.assertEqual(by_title["empty strings"]["source"], "")
         for f in formulas:  # ... and formula-looking text is not escaped
             self.assertEqual((by_title[f]["description"], by_title[f]["source"]), (f, f))
-        # The export writes them back verbatim too (a spreadsheet's business, not ours).
+        # The export guards them against running as formulas (--raw writes them verbatim).
         exported = list(csv.reader(io.StringIO(self.db.run("export-leads").stdout, newline="")))
         for f in formulas:
-            self.assertIn([f, f], [[row[1], row[4]] for row in exported])
+            self.assertIn(["'" + f, "'" + f], [[row[1], row[4]] for row in exported])
+        raw = list(csv.reader(io.StringIO(self.db.run("export-leads", "--raw").stdout, newline="")))
+        for f in formulas:
+            self.assertIn([f, f], [[row[1], row[4]] for row in raw])
 
     def test_import_from_standard_input_and_owner_options(self) -> None:
         admin = self.admin()
@@ -569,15 +572,22 @@ class CrmctlTest(unittest.TestCase):
     def test_csv_export_neutralises_formulas_and_keeps_files_private(self) -> None:
         # Before: cells starting with = + - @ tab or CR were written verbatim (formula injection
         # into the admin's spreadsheet), and the output file was widened to 0644.
-        titles = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain", "a=b"]
-        self.db.run("import-leads", self.db.file("f.csv", "title\n" + "".join(
-            '"' + t.replace('"', '""') + '"\n' for t in titles)))
+        titles = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2", "@SUM(A1)", "\tx", "plain", "a=b", "'=x", "'q"]
+        with self.db.binding() as db:  # stored exactly as given (an import would read guards)
+            for t in titles:
+                db.create_lead(crm.Principal.system(), t)
         def exported(*extra: str) -> list[str]:
             out = self.db.run("export-leads", "--format", "csv", *extra).stdout
             return [row[1] for row in list(csv.reader(io.StringIO(out, newline="")))[1:]]
-        self.assertEqual(sorted(exported()), sorted(["'" + t if t[0] in "=+-@\t\r" else t for t in titles]))
+        guarded = ["'" + t if t[0] in "=+-@\t\r" or t.startswith("'=") else t for t in titles]
+        self.assertEqual(sorted(exported()), sorted(guarded))
         self.assertEqual(sorted(exported("--raw")), sorted(titles))
         # JSON lines are lossless: no apostrophe there.
+        self.assertEqual(sorted(lead["title"] for lead in self.db.leads()), sorted(titles))
+        # And the guarded CSV imports back to the same titles.
+        exported_csv = self.db.file("back.csv", self.db.run("export-leads").stdout)
+        self.db.delete_all_leads()
+        self.db.run("import-leads", exported_csv)
         self.assertEqual(sorted(lead["title"] for lead in self.db.leads()), sorted(titles))
 
         old_mask = os.umask(0o022)

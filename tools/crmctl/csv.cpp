@@ -139,3 +139,24 @@ void write_csv_field(std::ostream& out, std::string_view text, bool force_quotes
 }
 
 }  // namespace crmctl
+
+namespace crmctl {
+
+namespace {
+bool formula_start(char c) { return std::string_view("=+-@\t\r").find(c) != std::string_view::npos; }
+bool guarded(std::string_view text) {
+    return text.size() > 1 && text[0] == '\'' && (formula_start(text[1]) || text[1] == '\'');
+}
+}  // namespace
+
+std::string formula_guarded(std::string_view text) {
+    if ((!text.empty() && formula_start(text[0])) || guarded(text)) return "'" + std::string(text);
+    return std::string(text);
+}
+
+std::string formula_guard_removed(std::string text) {
+    if (guarded(text)) text.erase(0, 1);
+    return text;
+}
+
+}  // namespace crmctl

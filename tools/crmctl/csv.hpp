@@ -60,4 +60,12 @@ private:
 /// blanks) or when `force_quotes` (an empty string that is not null).
 void write_csv_field(std::ostream& out, std::string_view text, bool force_quotes = false);
 
+/// A text cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage
+/// return: OWASP's list) gets a leading apostrophe, which spreadsheets show as text. A cell that
+/// already starts with an apostrophe before such a character, or before another apostrophe, gets
+/// one too, so that formula_guard_removed() gives back exactly the original.
+[[nodiscard]] std::string formula_guarded(std::string_view text);
+/// Undoes formula_guarded(): one leading apostrophe before = + - @ tab CR or ' is dropped.
+[[nodiscard]] std::string formula_guard_removed(std::string text);
+
 }  // namespace crmctl

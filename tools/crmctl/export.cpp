@@ -37,17 +37,9 @@ ordered_json lead_json(const crm::Lead& l) {
 // The columns import-leads reads back (it ignores id, createdAt and updatedAt).
 constexpr const char* csv_header = "id,title,description,status,source,ownerId,metadata,createdAt,updatedAt\r\n";
 
-// A cell a spreadsheet would run as a formula (OWASP's list of leading characters) gets a leading
-// apostrophe, which spreadsheets show as text. Titles and sources come from SALES users, and the
-// export is opened by an admin.
-std::string neutralised(std::string_view text) {
-    if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
-        return "'" + std::string(text);
-    return std::string(text);
-}
-
 void write_csv_lead(std::ostream& out, const crm::Lead& l, bool raw) {
-    auto cell = [&](std::string_view text) { return raw ? std::string(text) : neutralised(text); };
+    // Titles and sources come from every SALES user, and the export is opened by an admin.
+    auto cell = [&](std::string_view text) { return raw ? std::string(text) : formula_guarded(text); };
     // null is an empty cell; an empty string is "" (import-leads reads them back apart).
     auto nullable = [&](const std::optional<std::string>& v) {
         std::string text = v ? cell(*v) : std::string();

@@ -283,9 +283,14 @@ struct RowReader {
 
         std::vector<std::string> problems;
         crm::NewLead lead;
-        lead.title = std::move(cell(header.title)->text);
-        lead.description = text(header.description);
-        lead.source = text(header.source);
+        // Free text as export-leads wrote it: its formula guard comes off (csv.hpp).
+        auto free_text = [&](const std::optional<std::size_t>& column) -> std::optional<std::string> {
+            auto t = text(column);
+            return t ? std::optional(formula_guard_removed(std::move(*t))) : std::nullopt;
+        };
+        lead.title = formula_guard_removed(std::move(cell(header.title)->text));
+        lead.description = free_text(header.description);
+        lead.source = free_text(header.source);
         lead.metadata = value(header.metadata);
         if (auto status = value(header.status)) {
             if (auto parsed = crm::parse<crm::LeadStatus>(*status))
