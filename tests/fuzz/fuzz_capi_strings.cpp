@@ -37,7 +37,7 @@ bool is_utf8(std::string_view s) {
 
 // Every status must be one of crm.h's; a failure must explain itself.
 int checked(int status) {
-    CRM_FUZZ_CHECK(status <= 0 && status >= -8);
+    CRM_FUZZ_CHECK(status <= 0 && status >= CRM_ETHROTTLED);  // the lowest status crm.h defines
     // Bad input is a typed error: never "a bug" (internal) nor a lost database (unavailable).
     CRM_FUZZ_CHECK(status != CRM_EINTERNAL && status != CRM_EUNAVAILABLE);
     if (status != CRM_OK) {
