@@ -45,9 +45,13 @@ void cursor(std::string_view value) {
     } catch (const crm::Error& e) {
         CRM_FUZZ_CHECK(e.code() == crm::Errc::invalid);
     }
-    // A position of any text round-trips through a cursor made here.
-    crm::detail::Keyset made{std::string(value), std::string(value)};
-    CRM_FUZZ_CHECK(codec.decode(context, codec.encode(context, made)) == made);
+    // Any position a list can make round-trips: a sort value up to a 255-character title in
+    // 4-byte UTF-8 and a 36-character id. (Longer ones make tokens over the decoder's 2 KiB cap,
+    // which it refuses as it should.)
+    if (value.size() <= 1020) {
+        crm::detail::Keyset made{std::string(value), std::string(value.substr(0, 36))};
+        CRM_FUZZ_CHECK(codec.decode(context, codec.encode(context, made)) == made);
+    }
 }
 
 std::string percent_decode(std::string_view s) {
