@@ -143,7 +143,11 @@ sales_id=$(awk '$1 == "sales01@'$domain'" {print $3}' "$work/users")
 
 crm_port=$(free_port)
 mkdir -p "$work/crm"
-(cd "$work/crm" && PORT=$crm_port CRM_HOST=127.0.0.1 CRM_DATABASE_URL=$pg_url CRM_JWT_SECRET=$secret \
+# The idle phase holds $idle connections from loopback addresses 127.0.0.2... (1,000 per address,
+# the default CRM_MAX_CONNECTIONS_PER_CLIENT) and probes from 127.0.0.1: the total cap must admit
+# the held connections plus the probe, so it is raised just above them (the default is 10,000).
+(cd "$work/crm" && export CRM_MAX_CONNECTIONS=${CRM_MAX_CONNECTIONS:-$((idle > 9900 ? idle + 100 : 10000))} &&
+   PORT=$crm_port CRM_HOST=127.0.0.1 CRM_DATABASE_URL=$pg_url CRM_JWT_SECRET=$secret \
    CRM_PASSWORD_COST=min CRM_ACCESS_TOKEN_TTL=86400 exec "$root/${CRM_SERVER:-build/examples/server/crm-server}") \
   >"$work/crm-server.log" 2>&1 &
 crm_pid=$!

@@ -1,11 +1,15 @@
 /* Holds many idle keep-alive connections to an HTTP server and measures, while they are held, how
  * fast GET /api/health answers on a new connection and (with --pid) the server's resident memory.
  *
- *   idle_conns --port P [--host 127.0.0.1] [--connections 10000] [--no-request] [--wait S]
- *              [--probes 20] [--probe-timeout S] [--pid PID]
+ *   idle_conns --port P [--host 127.0.0.1] [--connections 10000] [--per-source 1000] [--no-request]
+ *              [--wait S] [--probes 20] [--probe-timeout S] [--pid PID]
  *
  * Each held connection first sends one GET /api/health and reads its answer (so it is an idle
  * keep-alive connection, not a half-sent request), unless --no-request. Raise `ulimit -n` first.
+ * The server caps connections per client address (CRM_MAX_CONNECTIONS_PER_CLIENT, 1000 by
+ * default), so on a loopback host the held connections come from --per-source connections per
+ * source address, 127.0.0.2, 127.0.0.3, ...: as from many clients. The probes come from the
+ * default source (127.0.0.1), which holds none.
  * Prints one line: connections=N connected=C answered=A probes=P probe_failures=F probe_p50_ms=X
  * probe_max_ms=Y still_open=O rss_mib=R. Exit status 0 when it ran, 2 on bad usage. */
 #define _GNU_SOURCE
@@ -34,8 +38,8 @@ static double now_ms(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: idle_conns --port P [--host H] [--connections N] [--no-request] [--wait S]\n"
-                    "                  [--probes K] [--probe-timeout S] [--pid PID]\n");
+    fprintf(stderr, "usage: idle_conns --port P [--host H] [--connections N] [--per-source M] [--no-request]\n"
+                    "                  [--wait S] [--probes K] [--probe-timeout S] [--pid PID]\n");
     exit(2);
 }
 
@@ -99,7 +103,7 @@ static double rss_mib(long pid) {
 
 int main(int argc, char** argv) {
     const char* host = "127.0.0.1";
-    int port = 0, connections = 10000, send_request = 1, probes = 20;
+    int port = 0, connections = 10000, per_source = 1000, send_request = 1, probes = 20;
     double wait_s = 20, probe_timeout_s = 5;
     long pid = 0;
     for (int i = 1; i < argc; ++i) {
@@ -110,17 +114,20 @@ int main(int argc, char** argv) {
         if (!strcmp(a, "--host")) host = v;
         else if (!strcmp(a, "--port")) port = atoi(v);
         else if (!strcmp(a, "--connections")) connections = atoi(v);
+        else if (!strcmp(a, "--per-source")) per_source = atoi(v);
         else if (!strcmp(a, "--wait")) wait_s = atof(v);
         else if (!strcmp(a, "--probes")) probes = atoi(v);
         else if (!strcmp(a, "--probe-timeout")) probe_timeout_s = atof(v);
         else if (!strcmp(a, "--pid")) pid = atol(v);
         else usage();
     }
-    if (port <= 0 || port > 65535 || connections < 1 || connections > 1000000 || probes < 1 || probes > 10000 ||
+    if (port <= 0 || port > 65535 || connections < 1 || connections > 1000000 || per_source < 1 || probes < 1 || probes > 10000 ||
         wait_s <= 0 || probe_timeout_s <= 0)
         usage();
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) usage();
+    /* Source addresses other than 127.0.0.1 exist only on loopback (127.0.0.0/8). */
+    int loopback = (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
 
     int* fds = calloc((size_t)connections, sizeof *fds);
     unsigned char* st = calloc((size_t)connections, 1);
@@ -133,6 +140,16 @@ int main(int argc, char** argv) {
     for (int i = 0; i < connections; ++i) {
         fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         if (fds[i] < 0) { fprintf(stderr, "idle_conns: socket %d: %s (raise ulimit -n)\n", i, strerror(errno)); break; }
+        if (loopback) {
+            struct sockaddr_in source = {.sin_family = AF_INET,
+                                         .sin_addr.s_addr = htonl(0x7F000002u + (unsigned)(i / per_source))};
+            if (bind(fds[i], (struct sockaddr*)&source, sizeof source) < 0) {
+                fprintf(stderr, "idle_conns: bind to a loopback source address: %s\n", strerror(errno));
+                close(fds[i]);
+                fds[i] = -1;
+                break;
+            }
+        }
         if (connect(fds[i], (struct sockaddr*)&addr, sizeof addr) < 0 && errno != EINPROGRESS) {
             close(fds[i]);
             fds[i] = -1;
