@@ -1,10 +1,13 @@
-// Embedded lists on SQLite: libcrm's list and get calls beside raw sqlite3 code running the
-// statements an ideal implementation needs for the same answer (a page of 20, newest first, and
-// a separate count(*) for the total), on a file seeded by crm_seed. Ratios, measured side by side.
+// Lists through the library at scale, on a database seeded by crm_seed (either backend):
+//   - deep paging: a cursor page 200 pages in beside the second page (both by cursor, no total);
+//   - search: `q` (a word in ~5 % of titles) beside an unfiltered page, both with their total;
+//   - on SQLite, also beside raw sqlite3 code running the statements an ideal implementation needs
+//     for the same answer (page + separate count(*); the search through the same FTS5 index).
+// Ratios, measured side by side, median of five rounds.
 //
-//   crm_bench_lists FILE [--domain bench.test] [--password bench-password-1]
+//   crm_bench_lists URL|FILE [--domain bench.test] [--password bench-password-1] [--q acme]
 //
-// bench/run.sh seeds 100,000 leads with crm_seed and runs this.
+// bench/run.sh seeds 100,000 leads on SQLite and 1,000,000 on PostgreSQL and runs this on both.
 #include <crm/crm.hpp>
 
 #include <sodium.h>
@@ -86,35 +89,80 @@ struct Query {
 
 #define LEAD_COLUMNS R"(id, title, description, status, source, "ownerId", metadata, "createdAt", "updatedAt")"
 
-}  // namespace
 
-int main(int argc, char** argv) try {
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: crm_bench_lists FILE [--domain D] [--password PW]\n");
-        return 2;
+// The seeded users (crm_seed: manager@DOMAIN, sales01@DOMAIN, password PW).
+struct Session {
+    Database db;
+    Service svc;
+    Principal manager, sales;
+    Session(const std::string& url, const std::string& domain, const std::string& password)
+        : db(open(url)), svc(db, options()), manager(as("manager@" + domain, password)), sales(as("sales01@" + domain, password)) {}
+    static Database open(const std::string& url) {
+        auto db = Database::open(url);
+        db.migrate();
+        return db;
     }
-    std::string path = argv[1], domain = "bench.test", password = "bench-password-1";
-    for (int i = 2; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--domain")) domain = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--password")) password = argv[i + 1];
+    static AuthOptions options() {
+        AuthOptions o;
+        o.jwt_secret = std::string(48, 's');
+        o.password_opslimit = crypto_pwhash_OPSLIMIT_MIN;  // crm_seed's default cost: no rehash on login
+        o.password_memlimit = crypto_pwhash_MEMLIMIT_MIN;
+        return o;
     }
-    auto db = Database::open("sqlite:" + path);
-    db.migrate();
-    AuthOptions options;
-    options.jwt_secret = std::string(48, 's');
-    options.password_opslimit = crypto_pwhash_OPSLIMIT_MIN;  // crm_seed's default cost: no rehash on login
-    options.password_memlimit = crypto_pwhash_MEMLIMIT_MIN;
-    Service svc(db, options);
-    Principal manager = svc.authenticate(svc.login("manager@" + domain, password).tokens.access_token);
-    Principal sales = svc.authenticate(svc.login("sales01@" + domain, password).tokens.access_token);
-    const std::string sales_id = sales.user_id().to_string();
+    Principal as(const std::string& email, const std::string& password) {
+        return svc.authenticate(svc.login(email, password).tokens.access_token);
+    }
+};
 
+void print_header() {
+    std::printf("| %-44s | %12s | %12s | %8s |\n", "operation", "baseline µs", "measured µs", "ratio");
+    std::printf("|%s|%s|%s|%s|\n", std::string(46, '-').c_str(), std::string(14, '-').c_str(), std::string(14, '-').c_str(),
+                std::string(10, '-').c_str());
+}
+
+// Deep cursor pages and search, through the library alone (any backend).
+void scale_rows(Session& s, const std::string& q) {
+    LeadFilter search;
+    search.q = q;
+    std::printf("\nthrough the library: baseline = the same list near its start, or unfiltered\n\n");
+    print_header();
+    for (auto* who : {&s.manager, &s.sales}) {
+        const char* name = who == &s.manager ? "MANAGER" : "SALES";
+        // Cursors to page 2 and to page 200 (20 per page), newest first.
+        std::optional<std::string> second, deep;
+        auto page = s.svc.list_leads(*who, {}, {}, PageRequest{1, 20});
+        second = page.next_cursor;
+        for (int n = 2; n <= 200 && page.next_cursor; ++n) {
+            deep = page.next_cursor;
+            page = s.svc.list_leads(*who, {}, {}, PageRequest{*page.next_cursor, 20});
+        }
+        if (second && deep) {
+            std::string label = std::string("cursor page 200 vs page 2, ") + name;
+            report(label.c_str(), per_call_us([&](long) { (void)s.svc.list_leads(*who, {}, {}, PageRequest{*second, 20}); }),
+                   per_call_us([&](long) { (void)s.svc.list_leads(*who, {}, {}, PageRequest{*deep, 20}); }));
+        }
+        std::string label = "q=" + q + " + total vs unfiltered + total, " + name;
+        report(label.c_str(), per_call_us([&](long) { (void)s.svc.list_leads(*who, {}, {}, {1, 20}); }),
+               per_call_us([&](long) { (void)s.svc.list_leads(*who, search, {}, {1, 20}); }));
+    }
+}
+
+// The library beside raw sqlite3 code (SQLite only).
+void raw_sqlite_rows(Session& s, const std::string& path, const std::string& q) {
+    const std::string sales_id = s.sales.user_id().to_string();
     Raw raw(path);
     Query page_all(raw, "SELECT " LEAD_COLUMNS R"( FROM "Leads" ORDER BY "createdAt" DESC, id DESC LIMIT 20)");
     Query count_all(raw, R"(SELECT count(*) FROM "Leads")");
     Query page_own(raw, "SELECT " LEAD_COLUMNS R"( FROM "Leads" WHERE "ownerId" = ? ORDER BY "createdAt" DESC, id DESC LIMIT 20)");
     Query count_own(raw, R"(SELECT count(*) FROM "Leads" WHERE "ownerId" = ?)");
     Query by_id(raw, "SELECT " LEAD_COLUMNS R"( FROM "Leads" WHERE id = ?)");
+    // The search as an ideal implementation on libcrm's schema would run it: the FTS5 trigram
+    // index (migration 4) for the matches, the page and the count as two statements.
+#define MATCHES R"(id IN (SELECT "leadId" FROM "LeadSearchRows" WHERE rowid IN (SELECT rowid FROM "LeadSearch" WHERE "LeadSearch" MATCH ?)))"
+    Query page_q(raw, "SELECT " LEAD_COLUMNS R"( FROM "Leads" WHERE )" MATCHES R"( ORDER BY "createdAt" DESC, id DESC LIMIT 20)");
+    Query count_q(raw, R"(SELECT count(*) FROM "Leads" WHERE )" MATCHES);
+#undef MATCHES
+    const std::string phrase = "\"" + q + "\"";  // bench words are lower-case ASCII: folded already
 
     // Lead ids to read: a spread over the whole table.
     std::vector<std::string> ids;
@@ -124,28 +172,54 @@ int main(int argc, char** argv) try {
     }
     if (ids.empty()) throw std::runtime_error("no leads in " + path + ": seed it with crm_seed first");
     std::vector<Uuid> uuids;
-    for (auto& s : ids) uuids.push_back(*Uuid::parse(s));
+    for (auto& id : ids) uuids.push_back(*Uuid::parse(id));
+    LeadFilter search;
+    search.q = q;
 
-    auto total_all = svc.list_leads(manager, {}, {}, {1, 20}).total.value_or(0);
-    auto total_own = svc.list_leads(sales, {}, {}, {1, 20}).total.value_or(0);
-    std::printf("SQLite, %lld leads (%lld owned by the SALES user)\n\n", static_cast<long long>(total_all),
-                static_cast<long long>(total_own));
-    std::printf("| %-40s | %12s | %12s | %8s |\n", "operation", "raw µs", "libcrm µs", "ratio");
-    std::printf("|%s|%s|%s|%s|\n", std::string(42, '-').c_str(), std::string(14, '-').c_str(), std::string(14, '-').c_str(),
-                std::string(10, '-').c_str());
-
+    std::printf("\nSQLite: baseline = raw sqlite3, the same statements, every column read as text\n\n");
+    print_header();
     report("get lead by id (MANAGER)", per_call_us([&](long i) { by_id.run(&ids[static_cast<std::size_t>(i) % ids.size()]); }),
-           per_call_us([&](long i) { (void)svc.get_lead(manager, uuids[static_cast<std::size_t>(i) % uuids.size()]); }));
+           per_call_us([&](long i) { (void)s.svc.get_lead(s.manager, uuids[static_cast<std::size_t>(i) % uuids.size()]); }));
     report("list 20 + total, MANAGER (all leads)", per_call_us([&](long) {
                page_all.run();
                count_all.run();
            }),
-           per_call_us([&](long) { (void)svc.list_leads(manager, {}, {}, {1, 20}); }));
+           per_call_us([&](long) { (void)s.svc.list_leads(s.manager, {}, {}, {1, 20}); }));
     report("list 20 + total, SALES (own leads)", per_call_us([&](long) {
                page_own.run(&sales_id);
                count_own.run(&sales_id);
            }),
-           per_call_us([&](long) { (void)svc.list_leads(sales, {}, {}, {1, 20}); }));
+           per_call_us([&](long) { (void)s.svc.list_leads(s.sales, {}, {}, {1, 20}); }));
+    std::string label = "search q=" + q + " + total, MANAGER";
+    report(label.c_str(), per_call_us([&](long) {
+               page_q.run(&phrase);
+               count_q.run(&phrase);
+           }),
+           per_call_us([&](long) { (void)s.svc.list_leads(s.manager, search, {}, {1, 20}); }));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: crm_bench_lists URL|FILE [--domain D] [--password PW] [--q WORD]\n");
+        return 2;
+    }
+    std::string target = argv[1], domain = "bench.test", password = "bench-password-1", q = "acme";
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--domain")) domain = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--password")) password = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--q")) q = argv[i + 1];
+    }
+    bool sqlite = target.rfind("postgresql://", 0) != 0 && target.rfind("postgres://", 0) != 0;
+    std::string path = target.rfind("sqlite:", 0) == 0 ? target.substr(7) : target;
+    Session s(sqlite ? "sqlite:" + path : target, domain, password);
+    auto total_all = s.svc.list_leads(s.manager, {}, {}, {1, 20}).total.value_or(0);
+    auto total_own = s.svc.list_leads(s.sales, {}, {}, {1, 20}).total.value_or(0);
+    std::printf("%s, %lld leads (%lld owned by the SALES user)\n", sqlite ? "SQLite" : "PostgreSQL",
+                static_cast<long long>(total_all), static_cast<long long>(total_own));
+    scale_rows(s, q);
+    if (sqlite) raw_sqlite_rows(s, path, q);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "crm_bench_lists: %s\n", e.what());

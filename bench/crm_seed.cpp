@@ -380,6 +380,10 @@ struct Sqlite {
             throw std::runtime_error("SQLite: cannot open " + path);
         sqlite3_busy_timeout(db, 10000);
         exec("PRAGMA foreign_keys = ON");
+        crm::detail::register_sqlite_functions(db);  // the search index's triggers call crm_fold
+        // Random-order inserts into a dozen indexes and the search index: with SQLite's default
+        // 2 MB page cache, most of the time would go to evicting and re-reading pages.
+        exec("PRAGMA cache_size = -524288");
     }
     ~Sqlite() { sqlite3_close(db); }
     Sqlite(const Sqlite&) = delete;

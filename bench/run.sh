@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Runs the core benchmarks: crm_bench on SQLite and on a throw-away PostgreSQL (each service call
-# beside the bare SOCI statement doing the same database work), then crm_bench_lists on a SQLite
-# file seeded by crm_seed (lists and get through the library beside raw sqlite3 code).
-# Results are ratios measured side by side. Usage: bench/run.sh [leads for the SQLite lists, default 100000]
+# Runs the core benchmarks:
+#   1. crm_bench on SQLite and on a throw-away PostgreSQL (each service call beside the bare SOCI
+#      statement doing the same database work);
+#   2. crm_bench_lists on a SQLite file seeded by crm_seed (lists, deep cursor pages and search
+#      through the library, beside raw sqlite3 code running the same statements);
+#   3. crm_bench_lists on PostgreSQL seeded with more leads (deep cursor pages, search beside an
+#      unfiltered page), with the plans of the search and of a deep cursor page.
+# Results are ratios measured side by side.
+# Usage: bench/run.sh [SQLite leads, default 100000] [PostgreSQL leads, default 1000000]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 leads=${1:-100000}
-[[ $leads =~ ^[0-9]+$ ]] || { echo "usage: bench/run.sh [leads]" >&2; exit 2; }
+pg_leads=${2:-1000000}
+[[ $leads =~ ^[0-9]+$ && $pg_leads =~ ^[0-9]+$ ]] || { echo "usage: bench/run.sh [sqlite-leads] [postgresql-leads]" >&2; exit 2; }
 make build >/dev/null
 build/bench/crm_bench
 bash scripts/with-postgres.sh bash -c 'build/bench/crm_bench "$CRM_TEST_PG_URL"'
@@ -15,3 +21,19 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 build/bench/crm_seed --url "sqlite:$work/lists.db" --leads "$leads" --owners 20 --activities 0
 build/bench/crm_bench_lists "$work/lists.db"
+
+PG_LEADS=$pg_leads bash scripts/with-postgres.sh bash -c '
+  set -euo pipefail
+  build/bench/crm_seed --url "$CRM_TEST_PG_URL" --leads "$PG_LEADS" --owners 50 --activities 0
+  build/bench/crm_bench_lists "$CRM_TEST_PG_URL"
+  echo
+  echo "PostgreSQL plans (EXPLAIN ANALYZE, after the runs above):"
+  psql -X -q -d "$CRM_TEST_PG_URL" <<SQL
+\pset pager off
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)
+SELECT id, (SELECT count(*) FROM "Leads" WHERE crm_fold(title) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$
+                                            OR crm_fold(description) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$)
+FROM "Leads" WHERE crm_fold(title) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$ OR crm_fold(description) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$
+ORDER BY "createdAt" DESC, id DESC LIMIT 21;
+SQL
+'

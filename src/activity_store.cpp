@@ -90,7 +90,6 @@ ListSlice<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const ListW
         [&](soci::statement& st) {
             row.bind(st);
             st.exchange(soci::use(lead, "lead"));
-            if (window.count) st.exchange(soci::use(lead, "leadc"));
             if (window.after) {
                 st.exchange(soci::use(window.after->key, "ak"));
                 st.exchange(soci::use(window.after->id, "ai"));

@@ -160,10 +160,7 @@ std::unique_ptr<detail::Connection> Database::Impl::connect() const {
         std::string mode;
         sql << "PRAGMA journal_mode = WAL", soci::into(mode);  // stays "memory" for :memory:
         sql << "PRAGMA synchronous = NORMAL";
-        auto* native = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
-        if (sqlite3_create_function_v2(native, "crm_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                       nullptr, sqlite_fold, nullptr, nullptr, nullptr) != SQLITE_OK)
-            throw Error(Errc::internal, "cannot register crm_fold on a SQLite connection");
+        detail::register_sqlite_functions(static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_);
     } else {
         open_session(*session, *soci::factory_postgresql(), connect_string, "cannot connect to PostgreSQL");
         *session << "SET TIME ZONE 'UTC'";
@@ -221,6 +218,13 @@ std::size_t Database::pool_size() const noexcept { return impl_->size; }
 }  // namespace v1
 
 namespace detail {
+
+void register_sqlite_functions(void* connection) {
+    if (sqlite3_create_function_v2(static_cast<sqlite3*>(connection), "crm_fold", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr, sqlite_fold, nullptr,
+                                   nullptr, nullptr) != SQLITE_OK)
+        throw Error(Errc::internal, "cannot register crm_fold on a SQLite connection");
+}
 
 Lease::Lease(Database::Impl& pool) : pool_(pool) {
     std::unique_lock lock(pool.mutex);

@@ -150,5 +150,11 @@ auto in_transaction(Database::Impl& pool, Transaction::Mode mode, Work&& work) {
 /// Whether the current session speaks PostgreSQL (for the few statements that differ).
 [[nodiscard]] inline bool is_postgresql(Lease& lease) { return lease.backend() == Backend::postgresql; }
 
+/// Registers the SQL functions libcrm's SQLite schema needs (crm_fold, which the search index's
+/// triggers call) on a connection opened without libcrm: `connection` is a `sqlite3*` (void here,
+/// since SOCI declares SQLite's API in a namespace of its own). For tools that write the
+/// database with raw sqlite3 calls, such as bench/crm_seed. Throws Error(internal) on failure.
+void register_sqlite_functions(void* connection);
+
 }  // namespace detail
 }  // namespace crm

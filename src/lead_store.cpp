@@ -1,6 +1,8 @@
 // SQL for "Leads". The same statements serve SQLite and PostgreSQL except where noted.
+#include "casefold.hpp"
 #include "store_common.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace crm::detail::lead_store {
@@ -118,16 +120,39 @@ bool remove(Lease& lease, const Uuid& id) {
 
 namespace {
 
+std::size_t code_points(std::string_view utf8) {
+    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// An FTS5 query matching `text` as one phrase: every character literal (a '"' doubled), so
+// that no FTS5 operator or column filter is read into a user's search.
+std::string fts_phrase(std::string_view text) {
+    std::string phrase = "\"";
+    for (char c : text) {
+        if (c == '"') phrase.push_back('"');
+        phrase.push_back(c);
+    }
+    phrase.push_back('"');
+    return phrase;
+}
+
 // A LeadFilter as a WHERE clause of fixed fragments, and the values it binds. Every value is a
 // bound parameter; the strings live here, at fixed addresses, as long as the statement runs.
-// `suffix` keeps the parameter names of a second copy of the clause (the count subquery) apart.
+// `suffix` keeps the parameter names of a second copy of the clause (the count subquery) apart;
+// the clause without a suffix is the page's.
 class FilterSql {
 public:
-    explicit FilterSql(const LeadFilter& filter, std::string suffix = "") : filter_(filter), suffix_(std::move(suffix)) {
+    FilterSql(Lease& lease, const LeadFilter& filter, std::string suffix = "") : filter_(filter), suffix_(std::move(suffix)) {
         statuses_.reserve(filter.statuses.size());  // bound by address: must not reallocate
         for (auto s : filter.statuses) statuses_.emplace_back(to_string(s));
+        // On SQLite a page reads status and source through `+column` (not indexable): without
+        // statistics SQLite takes an equality index as selective and sorts every row it finds,
+        // while those columns hold a few values over many leads, so the ordered scan of the sort
+        // key's index, which stops after the page, is the better plan. The count keeps them
+        // indexable ("Leads_status_ownerId", "Leads_source"). PostgreSQL chooses by statistics.
+        const char* unindexed = !is_postgresql(lease) && suffix_.empty() ? "+" : "";
         if (!statuses_.empty()) {
-            where += " AND status IN (";
+            where += std::string(" AND ") + unindexed + "status IN (";
             for (std::size_t i = 0; i < statuses_.size(); ++i) where += (i ? ", " : "") + name("s" + std::to_string(i));
             where += ")";
         }
@@ -137,14 +162,25 @@ public:
         }
         if (filter.source) {
             source_ = *filter.source;
-            where += " AND source = " + name("source");
+            where += std::string(" AND ") + unindexed + "source = " + name("source");
         }
         if (filter.q) {
             // crm_fold: Unicode case folding (migration 2 on PostgreSQL, a function registered on
-            // every SQLite connection), applied alike to the text and to the pattern.
-            pattern_ = like_pattern(*filter.q);
-            where += " AND (crm_fold(title) LIKE crm_fold(" + name("q") + ") ESCAPE '!' OR crm_fold(description) LIKE crm_fold(" +
-                     name("q2") + ") ESCAPE '!')";
+            // every SQLite connection), applied alike to the text and to the pattern. PostgreSQL
+            // answers the LIKE from its pg_trgm indexes; SQLite from the FTS5 trigram index of
+            // migration 4, which holds the same folded text, for a needle of 3 characters or more
+            // (a trigram index knows nothing shorter: those scan).
+            std::string folded = fold_case(*filter.q);
+            if (!is_postgresql(lease) && code_points(folded) >= 3) {
+                fts_ = true;
+                pattern_ = fts_phrase(folded);
+                where += R"( AND id IN (SELECT "leadId" FROM "LeadSearchRows" WHERE rowid IN )"
+                         R"((SELECT rowid FROM "LeadSearch" WHERE "LeadSearch" MATCH )" + name("q") + "))";
+            } else {
+                pattern_ = like_pattern(*filter.q);
+                where += " AND (crm_fold(title) LIKE crm_fold(" + name("q") + ") ESCAPE '!' OR crm_fold(description) LIKE crm_fold(" +
+                         name("q2") + ") ESCAPE '!')";
+            }
         }
     }
 
@@ -154,11 +190,11 @@ public:
         if (filter_.source) st.exchange(soci::use(source_, key("source")));
         if (filter_.q) {
             st.exchange(soci::use(pattern_, key("q")));
-            st.exchange(soci::use(pattern_, key("q2")));
+            if (!fts_) st.exchange(soci::use(pattern_, key("q2")));
         }
     }
 
-    std::string where = " WHERE 1 = 1";
+    std::string where;  // conditions, each " AND ...": see where_clause()
 
 private:
     [[nodiscard]] std::string key(const std::string& base) const { return base + suffix_; }
@@ -169,6 +205,7 @@ private:
     std::vector<std::string> statuses_;
     NullableText owner_;
     std::string source_, pattern_;
+    bool fts_ = false;
 };
 
 // The pipeline rank of a status. The same text as the expression index of migration 2, so that
@@ -189,14 +226,14 @@ int rank_of(LeadStatus status) {
 }  // namespace
 
 std::vector<Lead> list_after(Lease& lease, const LeadFilter& filter, const std::optional<Lead>& after, long long limit) {
-    FilterSql sql(filter);
+    FilterSql sql(lease, filter);
     std::string after_created = after ? format_timestamp(after->created_at) : "", after_id = after ? after->id.to_string() : "";
     if (after) sql.where += R"( AND ("createdAt" > :ac OR ("createdAt" = :ac2 AND id > :ai)))";
     std::vector<Lead> leads;
     Row row;
     for_each_row(
         lease.sql(),
-        std::string("SELECT ") + columns + R"( FROM "Leads")" + sql.where + R"( ORDER BY "createdAt", id LIMIT :limit)",
+        std::string("SELECT ") + columns + R"( FROM "Leads")" + where_clause(sql.where) + R"( ORDER BY "createdAt", id LIMIT :limit)",
         [&](soci::statement& st) {
             row.bind(st);
             sql.bind(st);
@@ -223,7 +260,7 @@ Keyset position_of(const Lead& lead, const LeadSort& sort) {
 }
 
 ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const ListWindow& window) {
-    FilterSql rows_filter(filter), count_filter(filter, "c");
+    FilterSql rows_filter(lease, filter), count_filter(lease, filter, "c");
 
     // Titles compare by code point on both backends (PostgreSQL's "C" collation = SQLite's BINARY).
     // Each key has an index (key, id) and one ("ownerId", key, id) for the SALES scope (migration 2).
@@ -262,12 +299,11 @@ ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sor
 
     Row row;
     return read_slice<Lead>(
-        lease, window, columns, R"(SELECT count(*) FROM "Leads")" + count_filter.where,
-        R"( FROM "Leads")" + where + " ORDER BY " + key + direction + ", id" + direction,
+        lease, window, columns, R"(SELECT count(*) FROM "Leads")" + where_clause(count_filter.where),
+        R"( FROM "Leads")" + where_clause(where) + " ORDER BY " + key + direction + ", id" + direction,
         [&](soci::statement& st) {
             row.bind(st);
             rows_filter.bind(st);
-            if (window.count) count_filter.bind(st);
             if (window.after) {
                 if (sort.key == LeadSortKey::status)
                     st.exchange(soci::use(after_rank, "ak"));

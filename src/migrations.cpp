@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Names follow the Sequelize seed: quoted camelCase columns, plural table names.
-constexpr std::array<Migration, 3> migrations{{
+constexpr std::array<Migration, 4> migrations{{
     {1, "initial schema",
      // ---- SQLite --------------------------------------------------------------------------
      R"sql(
@@ -183,6 +183,47 @@ CREATE TABLE "LoginThrottles" (
 );
 CREATE INDEX "LoginThrottles_windowEnd" ON "LoginThrottles" ("windowEnd");
 )sql"},
+    {4, "search index on SQLite",
+     // ---- SQLite --------------------------------------------------------------------------
+     // The q search (a case-insensitive substring of title or description) from an FTS5 trigram
+     // index instead of a scan of every lead. FTS5 keys its rows by an integer rowid and "Leads"
+     // is keyed by a text id whose implicit rowid VACUUM may renumber, so "LeadSearchRows" gives
+     // each lead a stable integer (an INTEGER PRIMARY KEY), and the index is contentless: it
+     // holds the trigrams of crm_fold(title) and crm_fold(description) and no copy of the text.
+     // Searching the folded text with a folded phrase, case-sensitively, is exactly
+     // `crm_fold(column) LIKE '%' || crm_fold(q) || '%'` (lead_store.cpp); the triggers keep the
+     // index in step with every write, whoever makes it. Deleting from a contentless index needs
+     // the values that were indexed: crm_fold must stay deterministic, and a change to its table
+     // needs a migration that rebuilds this index.
+     R"sql(
+CREATE TABLE "LeadSearchRows" (
+  rowid INTEGER PRIMARY KEY,
+  "leadId" TEXT NOT NULL UNIQUE
+);
+CREATE VIRTUAL TABLE "LeadSearch" USING fts5(title, description, content='', tokenize='trigram case_sensitive 1');
+INSERT INTO "LeadSearchRows" ("leadId") SELECT id FROM "Leads";
+INSERT INTO "LeadSearch" (rowid, title, description)
+  SELECT r.rowid, crm_fold(l.title), crm_fold(l.description) FROM "LeadSearchRows" r JOIN "Leads" l ON l.id = r."leadId";
+CREATE TRIGGER "Leads_search_insert" AFTER INSERT ON "Leads" BEGIN
+  INSERT INTO "LeadSearchRows" ("leadId") VALUES (NEW.id);
+  INSERT INTO "LeadSearch" (rowid, title, description)
+    VALUES ((SELECT rowid FROM "LeadSearchRows" WHERE "leadId" = NEW.id), crm_fold(NEW.title), crm_fold(NEW.description));
+END;
+CREATE TRIGGER "Leads_search_update" AFTER UPDATE OF title, description ON "Leads" BEGIN
+  INSERT INTO "LeadSearch" ("LeadSearch", rowid, title, description)
+    VALUES ('delete', (SELECT rowid FROM "LeadSearchRows" WHERE "leadId" = OLD.id), crm_fold(OLD.title), crm_fold(OLD.description));
+  INSERT INTO "LeadSearch" (rowid, title, description)
+    VALUES ((SELECT rowid FROM "LeadSearchRows" WHERE "leadId" = NEW.id), crm_fold(NEW.title), crm_fold(NEW.description));
+END;
+CREATE TRIGGER "Leads_search_delete" AFTER DELETE ON "Leads" BEGIN
+  INSERT INTO "LeadSearch" ("LeadSearch", rowid, title, description)
+    VALUES ('delete', (SELECT rowid FROM "LeadSearchRows" WHERE "leadId" = OLD.id), crm_fold(OLD.title), crm_fold(OLD.description));
+  DELETE FROM "LeadSearchRows" WHERE "leadId" = OLD.id;
+END;
+)sql",
+     // ---- PostgreSQL ----------------------------------------------------------------------
+     // Nothing: PostgreSQL searches with the pg_trgm indexes of migration 2.
+     ""},
 }};
 
 constexpr std::string_view create_ledger = R"sql(
@@ -193,13 +234,18 @@ CREATE TABLE IF NOT EXISTS "SchemaMigrations" (
 ))sql";
 
 // Runs a script of several statements one at a time (SOCI executes one statement per call).
+// Statements end at ';', except that a CREATE TRIGGER runs to the ';' after its END (its body
+// holds statements of its own). The scripts are ours: no ';' inside a string literal.
 void run_script(soci::session& sql, std::string_view script) {
     std::size_t start = 0;
     while (start < script.size()) {
-        std::size_t end = script.find(';', start);
+        std::size_t begin = script.find_first_not_of(" \n\t\r", start);
+        if (begin == std::string_view::npos) break;
+        std::size_t end = script.substr(begin).starts_with("CREATE TRIGGER") ? script.find("\nEND;", begin)
+                                                                              : script.find(';', begin);
+        if (end != std::string_view::npos && script[end] == '\n') end += 4;  // past "\nEND" to its ';'
         if (end == std::string_view::npos) end = script.size();
-        std::string statement(script.substr(start, end - start));
-        if (statement.find_first_not_of(" \n\t\r") != std::string::npos) sql << statement;
+        sql << std::string(script.substr(begin, end - begin));
         start = end + 1;
     }
 }

@@ -39,6 +39,13 @@ std::string like_pattern(std::string_view needle) {
     return pattern;
 }
 
+std::string where_clause(std::string_view conditions) {
+    constexpr std::string_view first = " AND ";
+    if (conditions.empty()) return {};
+    if (conditions.substr(0, first.size()) != first) throw Error(Errc::internal, "conditions must start with \" AND \"");
+    return " WHERE " + std::string(conditions.substr(first.size()));
+}
+
 std::string created_at_keyset(Lease& lease, const ListWindow& window, bool descending) {
     if (!window.after) return {};
     if (!Uuid::parse(window.after->id) || !parse_timestamp(window.after->key))

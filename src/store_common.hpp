@@ -3,6 +3,7 @@
 
 #include "stores.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -69,6 +70,11 @@ struct KeyedLookup : CachedStatement {
 /// A LIKE pattern matching `needle` literally anywhere; the escape character is '!'.
 [[nodiscard]] std::string like_pattern(std::string_view needle);
 
+/// Conditions written as " AND a AND b" as a WHERE clause, " WHERE a AND b"; none, no clause at
+/// all: SQLite answers `SELECT count(*) FROM t` from the table's B-tree page counts alone, but
+/// counts row by row once any WHERE is there, even `WHERE 1 = 1`.
+[[nodiscard]] std::string where_clause(std::string_view conditions);
+
 /// " FOR UPDATE" on PostgreSQL, nothing on SQLite (whose write transaction already excludes others).
 [[nodiscard]] inline const char* for_update_clause(Lease& lease, bool wanted) {
     return wanted && is_postgresql(lease) ? " FOR UPDATE" : "";
@@ -79,25 +85,49 @@ struct KeyedLookup : CachedStatement {
 /// cursor's values are not a timestamp and an id (only a cursor with a valid MAC gets here).
 [[nodiscard]] std::string created_at_keyset(Lease& lease, const ListWindow& window, bool descending);
 
-/// One slice of a list in one statement, so that the rows and the count come from one snapshot:
-///   SELECT <columns>[, (<count_query>)] <from_where_order> LIMIT :limit OFFSET :offset
-/// The count is an uncorrelated scalar subquery, evaluated once, from an index where one serves
-/// its WHERE; the rows come from an ordered index scan that stops after limit + 1 rows (the extra
-/// row only says whether more follow). `bind` exchanges the row's columns and every parameter
-/// (those of the count query included when window.count); `count_bind` those of the count query
-/// alone, for a page past the end (no row to carry the count).
+/// One slice of a list: the rows and, when window.count, the count of every matching row, from
+/// one snapshot. The rows come from an ordered index scan that stops after limit + 1 rows (the
+/// extra row only says whether more follow):
+///   <rows> = SELECT <columns> <from_where_order> LIMIT :limit OFFSET :offset
+/// PostgreSQL: one statement, one round trip, the count an uncorrelated scalar subquery (an
+/// InitPlan, evaluated once): SELECT <columns>, (<count_query>) <from_where_order> LIMIT ...
+/// SQLite: <count_query>, then <rows>, in one read transaction (no round trips to save, and only
+/// a top-level `SELECT count(*) FROM t` without WHERE is answered from B-tree page counts; as a
+/// subquery it counts entry by entry). So read_slice must not run inside a transaction.
+/// `bind` exchanges the row's columns and the parameters of <from_where_order>; `count_bind` those
+/// of the count query.
 template <class T, class Bind, class CountBind, class Make>
 ListSlice<T> read_slice(Lease& lease, const ListWindow& window, const std::string& columns, const std::string& count_query,
                         const std::string& from_where_order, Bind&& bind, CountBind&& count_bind, Make&& make) {
     ListSlice<T> slice;
     long long total = 0, fetch = window.limit + 1, offset = window.offset;
-    std::string query = "SELECT " + columns + (window.count ? ", (" + count_query + ")" : std::string()) +
+    const bool count_apart = window.count && !is_postgresql(lease);
+    const bool count_inside = window.count && !count_apart;
+    auto read_count = [&] {
+        total = 0;
+        for_each_row(
+            lease.sql(), count_query,
+            [&](soci::statement& st) {
+                st.exchange(soci::into(total));
+                count_bind(st);
+            },
+            [] {});
+    };
+    std::optional<Transaction> snapshot;
+    if (count_apart) {
+        snapshot.emplace(lease, Transaction::Mode::read);
+        read_count();
+    }
+    std::string query = "SELECT " + columns + (count_inside ? ", (" + count_query + ")" : std::string()) +
                         from_where_order + " LIMIT :limit OFFSET :offset";
     for_each_row(
         lease.sql(), query,
         [&](soci::statement& st) {
             bind(st);
-            if (window.count) st.exchange(soci::into(total));
+            if (count_inside) {
+                st.exchange(soci::into(total));
+                count_bind(st);
+            }
             st.exchange(soci::use(fetch, "limit"));
             st.exchange(soci::use(offset, "offset"));
         },
@@ -107,19 +137,10 @@ ListSlice<T> read_slice(Lease& lease, const ListWindow& window, const std::strin
             else
                 slice.more = true;
         });
-    if (window.count) {
-        if (slice.items.empty()) {
-            total = 0;
-            for_each_row(
-                lease.sql(), count_query,
-                [&](soci::statement& st) {
-                    st.exchange(soci::into(total));
-                    count_bind(st);
-                },
-                [] {});
-        }
-        slice.total = total;
-    }
+    if (snapshot) snapshot->commit();
+    // A page past the end has no row to carry the count: ask for it alone.
+    if (count_inside && slice.items.empty()) read_count();
+    if (window.count) slice.total = total;
     return slice;
 }
 

@@ -111,7 +111,7 @@ ListSlice<User> list(Lease& lease, const ListWindow& window) {
     Row row;
     return read_slice<User>(
         lease, window, columns, R"(SELECT count(*) FROM "Users")",
-        R"( FROM "Users" WHERE 1 = 1)" + keyset + R"( ORDER BY "createdAt", id)",
+        R"( FROM "Users")" + where_clause(keyset) + R"( ORDER BY "createdAt", id)",
         [&](soci::statement& st) {
             row.bind(st);
             if (window.after) {
