@@ -145,8 +145,8 @@ std::string parse_error_message(const CLI::App& crmctl, const CLI::ParseError& e
     if (extras.empty()) return e.what();
     if (!command) return "unknown command \"" + extras.front() + "\"";
     bool takes_arguments = !command->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty();
-    return command->get_name() + (takes_arguments ? " takes one argument; unexpected \"" : " takes no arguments (got \"") +
-           extras.front() + (takes_arguments ? "\"" : "\")");
+    if (takes_arguments) return command->get_name() + " takes one argument; unexpected \"" + extras.front() + "\"";
+    return command->get_name() + " takes no arguments (got \"" + extras.front() + "\")";
 }
 
 }  // namespace

@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <iterator>
@@ -34,7 +33,6 @@ namespace {
 
 constexpr std::size_t max_batch_bytes = 8u << 20;  // text held in one batch, whatever --batch-size
 constexpr std::size_t owner_cache_size = 4096;
-
 
 // ---- the header --------------------------------------------------------------------------------
 
@@ -61,14 +59,17 @@ std::string header_key(std::string_view name) {
     return key;
 }
 
-std::string delimiter_name(char d) { return d == '\t' ? "tab" : d == ';' ? "';'" : d == '|' ? "'|'" : std::string(1, d); }
-
 // When a column's name holds another delimiter, the file is most likely separated by it.
 std::string delimiter_hint(const std::string& name, char delimiter) {
-    for (char d : {';', '\t', '|', ','})
-        if (d != delimiter && name.find(d) != std::string::npos)
-            return " (is the file separated by " + std::string(d == '\t' ? "tabs" : d == ';' ? "semicolons" : d == '|' ? "bars" : "commas") +
-                   "? then give --delimiter " + delimiter_name(d) + ")";
+    struct Other {
+        char c;
+        const char* plural;
+        const char* option;  // as typed in a shell
+    };
+    for (const Other& d : {Other{';', "semicolons", "';'"}, Other{'\t', "tabs", "tab"}, Other{'|', "bars", "'|'"},
+                           Other{',', "commas", ","}})
+        if (d.c != delimiter && name.find(d.c) != std::string::npos)
+            return std::string(" (is the file separated by ") + d.plural + "? then give --delimiter " + d.option + ")";
     return "";
 }
 
@@ -88,7 +89,8 @@ Header parse_header(const CsvRecord& record, char delimiter) {
     for (std::size_t i = 0; i < record.size; ++i) {
         const std::string& name = record.fields[i].text;
         std::string key = header_key(name);
-        auto it = std::find_if(std::begin(known), std::end(known), [&](const Known& k) { return key == header_key(k.name); });
+        auto it = std::find_if(std::begin(known), std::end(known),
+                               [&](const Known& k) { return key == header_key(k.name); });
         if (it == std::end(known))
             throw UsageError("unknown column " + shown_value("column", name) + " in the header row" +
                              delimiter_hint(name, delimiter) +
@@ -99,7 +101,9 @@ Header parse_header(const CsvRecord& record, char delimiter) {
         seen.push_back(&*it);
         if (it->column) *it->column = i;
     }
-    if (!h.title) throw UsageError("the header row has no title column" + (record.size == 1 ? delimiter_hint(record.fields[0].text, delimiter) : ""));
+    if (!h.title)
+        throw UsageError("the header row has no title column" +
+                         (record.size == 1 ? delimiter_hint(record.fields[0].text, delimiter) : ""));
     if (h.owner_id && h.owner_email) throw UsageError("the header row has both ownerId and ownerEmail: give one");
     return h;
 }
@@ -265,7 +269,8 @@ private:
     // Rows after the cutoff are left out: a rejection found in this batch can move it earlier.
     void commit(std::vector<crm::NewLead> leads, std::vector<std::uint64_t> lines) {
         if (cutoff_) {
-            auto keep = static_cast<std::size_t>(std::upper_bound(lines.begin(), lines.end(), *cutoff_) - lines.begin());
+            auto after = std::upper_bound(lines.begin(), lines.end(), *cutoff_);
+            auto keep = static_cast<std::size_t>(after - lines.begin());
             leads.resize(keep);
             lines.resize(keep);
         }
@@ -406,7 +411,8 @@ struct RowReader {
             if (auto id = crm::Uuid::parse(*owner)) {
                 lead.owner_id = std::optional<crm::Uuid>(*id);
                 // The same words as the database's refusal (lead_store.cpp), which a real import gets.
-                if (dry_run && !owners.exists(*id)) problems.push_back(problem("ownerId", "must be an existing user", *owner));
+                if (dry_run && !owners.exists(*id))
+                    problems.push_back(problem("ownerId", "must be an existing user", *owner));
             } else {
                 problems.push_back(problem("ownerId", "must be a UUID", *owner));
             }
@@ -416,7 +422,8 @@ struct RowReader {
             else
                 problems.push_back(problem("ownerEmail", "is not the email of a user", *email));
         }
-        for (const auto& f : crm::validate(lead)) problems.push_back(problem(f.field, f.message, lead_value(lead, f.field)));
+        for (const auto& f : crm::validate(lead))
+            problems.push_back(problem(f.field, f.message, lead_value(lead, f.field)));
         if (!problems.empty()) {
             reason.clear();
             for (const auto& p : problems) reason += (reason.empty() ? "" : "; ") + p;
@@ -484,7 +491,8 @@ int import_leads(Context& c, const ImportOptions& o) {
         report.print_rows(stdout);
         std::printf("%s %llu leads, rejected %llu rows%s\n", o.dry_run ? "would import" : "imported",
                     static_cast<unsigned long long>(importer.imported()),
-                    static_cast<unsigned long long>(report.count()), o.dry_run ? " (dry run: nothing was written)" : "");
+                    static_cast<unsigned long long>(report.count()),
+                    o.dry_run ? " (dry run: nothing was written)" : "");
         std::fflush(stdout);
     };
     try {
