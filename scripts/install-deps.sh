@@ -8,6 +8,7 @@ packages=(
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev
   libsodium-dev libcjose-dev libjansson-dev libfmt-dev
   doctest-dev libcpp-httplib-dev nlohmann-json3-dev
+  libcli11-dev  # crmctl's command line
   postgresql-15 python3 python3-pip python3-setuptools python3-wheel valgrind curl doxygen
   wrk  # bench/http.sh (the benchmark smoke in .ci/run)
   clang-14 libclang-rt-14-dev  # make fuzz-smoke (libFuzzer)

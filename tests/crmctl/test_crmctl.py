@@ -179,14 +179,17 @@ class CrmctlTest(unittest.TestCase):
                 self.assertIn("usage: crmctl [--database URL] " + command, done.stdout)
                 self.assertEqual(done.stderr, "")
         import_help = self.db.run("import-leads", "--help").stdout
-        for words in ("exit codes", "--batch-size", "--owner-email", "ownerEmail", "split in halves", "rows/s"):
+        for words in ("exit codes", "--batch-size", "--owner-email", "ownerEmail", "split in halves", "rows/s",
+                      "--delimiter", "--max-errors", "--dry-run"):
             self.assertIn(words, import_help)
         self.assertRegex(self.db.run("--version").stdout, r"^crmctl \d+\.\d+\.\d+ \(libcrm \d+\.\d+\.\d+\)\n$")
 
     def test_usage_errors_exit_2(self) -> None:
+        # CLI11's messages, then the command's usage line and where to read more.
         def usage(*args: str, says: str) -> None:
             done = self.db.run(*args, check_code=2)
             self.assertIn(says, done.stderr)
+            self.assertIn("--help for more information", done.stderr)
             self.assertEqual(done.stdout, "")
 
         self.assertIn("commands:", self.db.run(check_code=2).stderr)  # no command: the overview
@@ -194,24 +197,30 @@ class CrmctlTest(unittest.TestCase):
         usage("list-users", "--nope", "x", says="unknown option --nope")
         usage("list-users", "-x", says="unknown option -x")
         usage("list-users", "extra", says="takes no arguments")
-        usage("list-users", "--format", "xml", says="--format must be table or jsonl")
-        usage("list-users", "--format", says="--format needs a value")
+        usage("list-users", "--format", "xml", says="--format: xml not in {table,jsonl}")
+        usage("list-users", "--format", says="--format: 1 required")
         usage("set-role", "--role", "SALES", says="--email is required")
-        usage("set-role", "--email", "a@example.com", "--role", "OWNER", says="--role must be ADMIN, MANAGER or SALES")
+        usage("set-role", "--email", "a@example.com", "--role", "OWNER", says="--role: OWNER not in {ADMIN,MANAGER,SALES}")
         usage("set-role", "--email", "a@example.com", "--email", "b@example.com", "--role", "SALES",
-              says="--email is given twice")
+              says="--email: At Most 1 required but received 2")
+        usage("set-role", "--email", "", "--role", "SALES", says="--email: must not be empty")
         usage("create-user", "--email", "a@example.com", "--role", "SALES", "--password-stdin=yes",
-              says="--password-stdin takes no value")
-        usage("import-leads", says="takes one FILE.csv")
-        usage("import-leads", "a.csv", "b.csv", says="takes one file")
+              says="password-stdin was given a disallowed flag override")
+        usage("import-leads", says="FILE.csv is required")
+        usage("import-leads", "a.csv", "b.csv", says='import-leads takes one argument; unexpected "b.csv"')
         usage("import-leads", os.path.join(self.db.dir, "missing.csv"), says="cannot open")
         usage("import-leads", self.db.dir, says="is a directory")
         for bad in ("0", "-1", "10x", "100001", ""):
             usage("import-leads", self.db.file("ok.csv", "title\nx\n"), "--batch-size", bad,
-                  says="--batch-size must be a whole number from 1 to 100000" if bad else "--batch-size is required")
-        usage("export-leads", "--format", "xml", says="--format must be csv or jsonl")
-        usage("export-leads", "--output", os.path.join(self.db.dir, "no", "such", "dir.csv"), says="cannot write")
+                  says=f"--batch-size: Value {bad} not in range 1 to 100000")
+        usage("import-leads", "ok.csv", "--max-errors", "0", says="--max-errors: Value 0 not in range 1 to 1000000000")
+        usage("export-leads", "--format", "xml", says="--format: xml not in {csv,jsonl}")
         usage("--database", "mysql://localhost/crm", "list-users", says="--database")
+        # The usage line names the command; --database may come after it too.
+        done = self.db.run("list-users", "--nope", check_code=2)
+        self.assertIn("usage: crmctl [--database URL] list-users [--format table|jsonl]\n"
+                      "Run crmctl list-users --help for more information.\n", done.stderr)
+        self.db.run("list-users", "--database", self.db.url)
         self.assertEqual(self.db.leads(), [])
 
     def test_failures_exit_3(self) -> None:
@@ -254,6 +263,14 @@ class CrmctlTest(unittest.TestCase):
         self.assertIn("cannot open postgresql://crm:***@127.0.0.1:1/none", done.stderr)
         self.assertIn("Connection refused", done.stderr)
         self.assertNotIn("very-secret", done.stderr)
+
+        # An output that cannot be written is a failure (as --help says), not a usage error: the
+        # command line was right, so no usage line; and nothing is left behind.
+        for output in (os.path.join(self.db.dir, "no", "such", "dir.csv"), self.db.dir):
+            done = self.db.run("export-leads", "--output", output, check_code=3)
+            self.assertIn(f"crmctl: cannot write {output}: ", done.stderr)
+            self.assertNotIn("usage:", done.stderr)
+            self.assertEqual(done.stdout, "")
 
     def test_migrate_is_idempotent(self) -> None:
         latest = crm.Database.latest_schema_version
@@ -313,6 +330,7 @@ class CrmctlTest(unittest.TestCase):
             done = self.db.run("create-user", "--email", "x@example.com", "--role", "SALES", *spelling,
                                stdin="password123\n", check_code=2)
             self.assertIn("unknown option --pass", done.stderr)
+            self.assertNotIn("password123", done.stderr)  # CLI11 would list every unexpected argument
         # Standard input that is not a terminal and is empty: no password, nothing created.
         done = self.db.run("create-user", "--email", "x@example.com", "--role", "SALES", check_code=2)
         self.assertIn("no password on standard input", done.stderr)
@@ -428,7 +446,8 @@ class CrmctlTest(unittest.TestCase):
                          [("admin's", admin), ("mine", sam)])
         done = self.db.run("import-leads", "-", stdin="title,ownerEmail\nx,nobody@example.com\ny,Admin@Example.com\n",
                            check_code=1)
-        self.assertEqual(rejected_lines(done.stdout, "stdin"), {2: "ownerEmail is not the email of a user"})
+        self.assertEqual(rejected_lines(done.stdout, "stdin"),
+                         {2: 'ownerEmail is not the email of a user (got "nobody@example.com")'})
         self.assertEqual([lead["ownerId"] for lead in self.db.leads() if lead["title"] == "y"], [admin])
         done = self.db.run("import-leads", "-", "--owner-email", "nobody@example.com", stdin="title\nx\n",
                            check_code=2)
@@ -471,7 +490,8 @@ class CrmctlTest(unittest.TestCase):
         path = self.db.file("cr.csv", "title,status\r\nok,\r\n\"a\r\nb\",BAD\rc,\r,\nd,\n")
         done = self.db.run("import-leads", path, check_code=1)
         self.assertEqual(rejected_lines(done.stdout, "cr.csv"),
-                         {3: "status must be one of NEW, CONTACTED, QUALIFIED, CLOSED", 6: "title is required"})
+                         {3: 'status must be one of NEW, CONTACTED, QUALIFIED, CLOSED (got "BAD")',
+                          6: "title is required"})
         self.assertEqual(sorted(lead["title"] for lead in self.db.leads()), ["c", "d", "ok"])
 
     def test_bad_headers_are_usage_errors(self) -> None:
@@ -480,13 +500,166 @@ class CrmctlTest(unittest.TestCase):
             self.assertIn(says, done.stderr)
 
         refused("title,colour\nx,red\n", 'unknown column "colour"')
-        refused("Title\nx\n", 'unknown column "Title"')
+        refused("title,ownerName\nx,y\n", 'unknown column "ownerName"')
         refused("description\nx\n", "no title column")
         refused("title,title\nx,y\n", 'column "title" appears twice')
         refused("title,ownerId,ownerEmail\nx,,\n", "both ownerId and ownerEmail")
         refused("\"title,description\n", "malformed header row")
         refused("", "is empty")
         refused("\ufeff", "is empty")
+        self.assertEqual(self.db.leads(), [])
+
+    def test_header_names_match_without_case_or_blanks(self) -> None:
+        # Before: "Title" or "title " was an unknown column, as spreadsheets and people write them.
+        admin = self.admin()
+        path = self.db.file("h.csv", '\ufeff Title ,DESCRIPTION,\tOwnerEMAIL\t,"  status"\n'
+                                     "a,first,admin@example.com,QUALIFIED\n")
+        self.assertEqual(self.db.run("import-leads", path).stdout, "imported 1 leads, rejected 0 rows\n")
+        (lead,) = self.db.leads()
+        self.assertEqual((lead["title"], lead["description"], lead["ownerId"], lead["status"]),
+                         ("a", "first", admin, "QUALIFIED"))
+        # A byte order mark inside the quotes of the first name, or a second one, is no part of it.
+        for header in ('"\ufeffTITLE",ownerid\n', "\ufeff\ufefftitle,OWNERID\n"):
+            done = self.db.run("import-leads", self.db.file("b.csv", header + f"b,{admin}\n"))
+            self.assertEqual(done.stdout, "imported 1 leads, rejected 0 rows\n")
+        # Still one column each: the same name in another case is a duplicate; values are not trimmed.
+        done = self.db.run("import-leads", self.db.file("d.csv", "title,TITLE \nx,y\n"), check_code=2)
+        self.assertIn('column "title" appears twice', done.stderr)
+        done = self.db.run("import-leads", self.db.file("o.csv", "ownerId,OwnerEmail,title\n,,x\n"), check_code=2)
+        self.assertIn("both ownerId and ownerEmail", done.stderr)
+        self.db.run("import-leads", self.db.file("v.csv", "TITLE\n  padded  \n"))
+        self.assertIn("  padded  ", [lead["title"] for lead in self.db.leads()])
+
+    def test_delimiter(self) -> None:
+        # A spreadsheet where the decimal mark is a comma writes ";" between fields.
+        semicolons = self.db.file("eu.csv", "title;description;status;metadata\n"
+                                  'Müller GmbH;"Umsatz 1,5 Mio; Anfrage";CONTACTED;{"k": "a,b"}\n'
+                                  'Dupont;2,5;;\n')
+        done = self.db.run("import-leads", semicolons, "--delimiter", ";")
+        self.assertEqual(done.stdout, "imported 2 leads, rejected 0 rows\n")
+        by_title = {lead["title"]: lead for lead in self.db.leads()}
+        self.assertEqual(by_title["Müller GmbH"]["description"], "Umsatz 1,5 Mio; Anfrage")
+        self.assertEqual(by_title["Müller GmbH"]["metadata"], {"k": "a,b"})
+        self.assertEqual(by_title["Dupont"]["description"], "2,5")
+        # Without --delimiter the whole row is one column name: the message says what to give.
+        done = self.db.run("import-leads", semicolons, check_code=2)
+        self.assertIn('unknown column "title;description;status;metadata"', done.stderr)
+        self.assertIn("is the file separated by semicolons? then give --delimiter ';'", done.stderr)
+
+        # Tabs, in every spelling a shell makes easy.
+        self.db.delete_all_leads()
+        tabs = self.db.file("t.tsv", "title\tsource\n\"a\tb\"\tweb\nc,d\tfair\n")
+        for spelling in ("tab", "\\t", "\t"):
+            done = self.db.run("import-leads", tabs, "--delimiter", spelling)
+            self.assertEqual(done.stdout, "imported 2 leads, rejected 0 rows\n")
+        self.assertEqual(sorted((lead["title"], lead["source"]) for lead in self.db.leads()),
+                         [("a\tb", "web")] * 3 + [("c,d", "fair")] * 3)
+        done = self.db.run("import-leads", tabs, check_code=2)
+        self.assertIn("then give --delimiter tab", done.stderr)
+        # And the row's field count is checked against the header with the delimiter given.
+        done = self.db.run("import-leads", "-", "--delimiter", ";", stdin="title;source\na;b;c\n", check_code=1)
+        self.assertEqual(rejected_lines(done.stdout, "stdin"), {2: "has 3 fields, the header row has 2"})
+
+        for bad, says in (("ab", "must be one character"), ("", "must be one character"), ('"', "cannot be a quote"),
+                          ("\n", "cannot be a quote"), ("§", "must be one character")):
+            done = self.db.run("import-leads", tabs, "--delimiter", bad, check_code=2)
+            self.assertIn("--delimiter: " + says, done.stderr)
+
+    def test_a_rejected_row_shows_the_offending_value(self) -> None:
+        euro = "a" + "€" * 40  # 121 bytes: the cut falls inside a "€"
+        rows = [["title", "status", "ownerId", "metadata", "source"],
+                ["s", "MAYBE", "", "", ""],
+                ["o", "", "not-a-uuid", "", ""],
+                ["m", "", "", "[1, 2]", ""],
+                ["long", "", "", "", "x" * 300],
+                ["esc", "BAD\x1b[31m\nred", "", "", ""],
+                ["utf8", euro, "", "", ""],
+                ["quote", 'say "no"', "", "", ""],
+                [" ", "", "", "", ""]]
+        done = self.db.run("import-leads", self.db.file("v.csv", csv_text(rows)), check_code=1)
+        lines = rejected_lines(done.stdout, "v.csv")
+        statuses = "status must be one of NEW, CONTACTED, QUALIFIED, CLOSED"
+        self.assertEqual(lines, {
+            2: statuses + ' (got "MAYBE")',
+            3: 'ownerId must be a UUID (got "not-a-uuid")',
+            4: 'metadata must be a JSON object or null (got "[1, 2]")',
+            5: 'source must be at most 255 characters (got "' + "x" * 60 + '"... (300 bytes))',
+            # Escaped: the report is one line per row, and the terminal runs no escape sequence.
+            6: statuses + ' (got "BAD\\x1b[31m\\nred")',  # lines 6-7
+            8: statuses + ' (got "' + euro[:20] + '"... (121 bytes))',  # cut before the "€" at byte 58
+            9: statuses + ' (got "say \\"no\\"")',
+            10: 'title is required (got " ")'})
+        self.assertNotIn("\x1b", done.stdout)
+        # A column the import does not know (say, a password) is refused before any value is read.
+        done = self.db.run("import-leads", self.db.file("p.csv", "title,password\nx,hunter2-secret\n"), check_code=2)
+        self.assertIn('unknown column "password"', done.stderr)
+        self.assertNotIn("hunter2-secret", done.stdout + done.stderr)
+        self.assertEqual(self.db.leads(), [])
+
+    def test_max_errors_stops_at_the_nth_rejected_row(self) -> None:
+        # Rejected by validation (a bad status) or only by the database (an owner that does not
+        # exist, found when the batch is refused): both count, in file order.
+        bad_status, ghost = {5, 14}, {9, 17}
+        def row(line: int) -> str:
+            return f"r{line},{'NOPE' if line in bad_status else ''},{GHOST if line in ghost else ''}\n"
+        path = self.db.file("m.csv", "title,status,ownerId\n" + "".join(row(line) for line in range(2, 22)))
+
+        for max_errors, stop in ((1, 5), (2, 9), (3, 14), (4, 17)):
+            self.db.delete_all_leads()
+            done = self.db.run("import-leads", path, "--batch-size", "4", "--max-errors", str(max_errors),
+                               check_code=1)
+            rejected = sorted(bad_status | ghost)[:max_errors]
+            self.assertEqual(list(rejected_lines(done.stdout, "m.csv")), rejected)
+            kept = [f"r{line}" for line in range(2, stop) if line not in bad_status | ghost]
+            self.assertTrue(done.stdout.endswith(f"imported {len(kept)} leads, rejected {max_errors} rows\n"))
+            self.assertIn(f"stopped at {path}:{stop}, rejected row {max_errors} of --max-errors {max_errors}: "
+                          f"no row after it was imported; the {len(kept)} leads before it are committed", done.stderr)
+            self.assertEqual(sorted(lead["title"] for lead in self.db.leads()), sorted(kept))
+
+        # A limit the file does not reach changes nothing.
+        self.db.delete_all_leads()
+        done = self.db.run("import-leads", path, "--max-errors", "5", check_code=1)
+        self.assertTrue(done.stdout.endswith("imported 16 leads, rejected 4 rows\n"))
+        self.assertNotIn("stopped", done.stderr)
+
+        # In one batch, a database refusal before a row rejected by validation comes first: the rows
+        # after it (line 4) are not imported even though their batch was being written.
+        self.db.delete_all_leads()
+        done = self.db.run("import-leads", "-", "--max-errors", "1",
+                           stdin=f"title,status,ownerId\na,,\nb,,{GHOST}\nc,,\nd,NOPE,\ne,,\n", check_code=1)
+        self.assertEqual(list(rejected_lines(done.stdout, "stdin")), [3])
+        self.assertIn("stopped at stdin:3", done.stderr)
+        self.assertEqual([lead["title"] for lead in self.db.leads()], ["a"])
+
+    def test_dry_run_checks_everything_and_writes_nothing(self) -> None:
+        self.admin()
+        path = self.db.file("dry.csv", (
+            "title,status,ownerId,metadata\n"
+            "good,,,\n"
+            "bad status,MAYBE,,\n"
+            f"ghost,,{GHOST},\n"
+            "bad json,,,{oops\n"
+            "also good,CLOSED,,\n"))
+        dry = self.db.run("import-leads", path, "--dry-run", "--batch-size", "2", check_code=1)
+        self.assertTrue(dry.stdout.endswith("would import 2 leads, rejected 3 rows (dry run: nothing was written)\n"),
+                        dry.stdout)
+        lines = rejected_lines(dry.stdout, "dry.csv")
+        self.assertEqual(lines[4], f'ownerId must be an existing user (got "{GHOST}")')  # as the database says
+        self.assertEqual(self.db.leads(), [])
+        # The real import rejects the same rows for the same reasons.
+        real = self.db.run("import-leads", path, "--batch-size", "2", check_code=1)
+        self.assertEqual(rejected_lines(real.stdout, "dry.csv"), lines)
+        self.assertTrue(real.stdout.endswith("imported 2 leads, rejected 3 rows\n"))
+        self.assertEqual(sorted(lead["title"] for lead in self.db.leads()), ["also good", "good"])
+
+        # A clean file: exit 0; with --max-errors the dry run stops where the import would.
+        self.db.delete_all_leads()
+        done = self.db.run("import-leads", "-", "--dry-run", stdin="title\na\nb\n")
+        self.assertEqual(done.stdout, "would import 2 leads, rejected 0 rows (dry run: nothing was written)\n")
+        done = self.db.run("import-leads", path, "--dry-run", "--max-errors", "2", check_code=1)
+        self.assertEqual(list(rejected_lines(done.stdout, "dry.csv")), [3, 4])
+        self.assertIn(f"stopped at {path}:4, rejected row 2 of --max-errors 2: no row after it was checked",
+                      done.stderr)
         self.assertEqual(self.db.leads(), [])
 
     def test_a_refused_batch_leaves_nothing_half_imported(self) -> None:
@@ -500,7 +673,7 @@ class CrmctlTest(unittest.TestCase):
         done = self.db.run("import-leads", path, "--batch-size", "8", check_code=1)
         self.assertTrue(done.stdout.endswith("imported 26 leads, rejected 4 rows\n"), done.stdout)
         self.assertEqual(rejected_lines(done.stdout, "batch.csv"),
-                         {i + 1: "ownerId must be an existing user" for i in sorted(bad)})
+                         {i + 1: f'ownerId must be an existing user (got "{GHOST}")' for i in sorted(bad)})
         titles = sorted(lead["title"] for lead in self.db.leads())
         self.assertEqual(titles, sorted(f"row {i}" for i in range(1, 31) if i not in bad))
 
@@ -538,7 +711,7 @@ class CrmctlTest(unittest.TestCase):
                 lock.rollback()
                 lock.close()
         self.assertEqual(child.returncode, 3, err)
-        self.assertEqual(out, "stdin:8: status must be one of NEW, CONTACTED, QUALIFIED, CLOSED\n"
+        self.assertEqual(out, 'stdin:8: status must be one of NEW, CONTACTED, QUALIFIED, CLOSED (got "NOPE")\n'
                               "imported 5 leads, rejected 1 rows\n")
         self.assertIn("crmctl: the import stopped at stdin:7: the database is unavailable", err)
         self.assertIn("rows from line 7 on were not imported; the 5 leads imported before are committed", err)

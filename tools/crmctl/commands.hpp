@@ -1,12 +1,15 @@
-// crmctl's commands: each parses its own options and acts as the system principal.
+// crmctl's commands. Each registers itself on the CLI11 app from its own file (add_*_command):
+// its options, help text and what it does once the database is open. main.cpp lists them.
 #pragma once
 
 #include <crm/crm.hpp>
 
-#include <map>
+#include <CLI/CLI.hpp>
+
+#include <functional>
 #include <stdexcept>
 #include <string>
-#include <vector>
+#include <string_view>
 
 namespace crmctl {
 
@@ -18,19 +21,15 @@ enum Exit : int {
     failure = 3,        ///< the database or the library failed, or the output could not be written
 };
 
-/// A command-line mistake: printed with the command's usage, exit code 2.
+/// A command-line mistake found by a command: printed with the command's usage line, exit code 2.
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-/// `--name value` options and `--switch`es after the command, plus positional arguments.
-struct Options {
-    std::map<std::string, std::string> named;  ///< a switch maps to ""
-    std::vector<std::string> positional;
-    /// The value of an option that must be given and not be empty.
-    [[nodiscard]] std::string required(const std::string& name) const;
-    [[nodiscard]] std::string get(const std::string& name, const std::string& fallback) const;
-    [[nodiscard]] bool has(const std::string& name) const { return named.count(name) > 0; }
+/// An output that cannot be written (an --output in a missing folder, a full disk): exit code 3,
+/// without the usage line, since the command line was right.
+struct OutputError : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 /// What every command works on: the service and its trusted principal.
@@ -39,29 +38,45 @@ struct Context {
     crm::Principal system = crm::Principal::system();
 };
 
-struct Command {
+/// A subcommand as add_command() registers it.
+struct CommandSpec {
     const char* name;
-    const char* synopsis;               ///< the usage line after "crmctl"
-    std::string help;                   ///< what it does, options explained
-    std::vector<std::string> options;   ///< the --options it accepts, each taking a value
-    std::vector<std::string> switches;  ///< the --switches it accepts (no value)
-    std::size_t max_positional;         ///< how many positional arguments it takes at most
-    int (*run)(Context&, const Options&);
+    const char* synopsis;  ///< the usage line after "crmctl [--database URL] "
+    const char* summary;   ///< one line, listed by crmctl --help
+    std::string help;      ///< what crmctl NAME --help explains above the options
+    /// Runs once the command line is parsed and the database open (and migrated, unless
+    /// `creates_database`). Options are bound to variables the closure shares.
+    std::function<int(Context&)> run;
+    bool creates_database = false;  ///< migrate: a missing SQLite file is made, the schema may be old
 };
 
-/// Every command, in --help order.
-[[nodiscard]] const std::vector<Command>& commands();
+/// Adds the subcommand to `crmctl` and returns it, for the caller to add its options to.
+CLI::App& add_command(CLI::App& crmctl, CommandSpec spec);
 
-// The commands (users.cpp, import.cpp, export.cpp).
-int migrate(Context&, const Options&);
-int create_user(Context&, const Options&);
-int set_role(Context&, const Options&);
-int reset_password(Context&, const Options&);
-int list_users(Context&, const Options&);
-int import_leads(Context&, const Options&);
-int export_leads(Context&, const Options&);
+/// The top-level app: --database, --version, --help, the help layout and the error messages.
+[[nodiscard]] CLI::App& make_app();
+/// Parses the command line, opens the database and runs the chosen command; returns the exit code.
+[[nodiscard]] int run(CLI::App& crmctl, int argc, char** argv);
+
+// The commands, each in its own file.
+void add_migrate_command(CLI::App&);         // users.cpp
+void add_create_user_command(CLI::App&);     // users.cpp
+void add_set_role_command(CLI::App&);        // users.cpp
+void add_reset_password_command(CLI::App&);  // users.cpp
+void add_list_users_command(CLI::App&);      // users.cpp
+void add_import_command(CLI::App&);          // import.cpp
+void add_export_command(CLI::App&);          // export.cpp
+
+/// Checks that an option's value is not empty (CLI11 takes `--email ""` as given).
+[[nodiscard]] const CLI::Validator& non_empty();
 
 /// "field message; field message" from an Error's field errors (its message when it has none).
 [[nodiscard]] std::string describe(const crm::Error& e);
+
+/// A value from the user's data for a message: quoted, control characters escaped (a report is one
+/// line, and a terminal must not run escape sequences from a file), cut after 60 bytes at a
+/// character boundary. A field whose name says it holds a secret (password, secret, token, hash)
+/// is never shown: "(not shown)".
+[[nodiscard]] std::string shown_value(std::string_view field, std::string_view value);
 
 }  // namespace crmctl

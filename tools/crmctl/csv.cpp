@@ -8,8 +8,11 @@
 
 namespace crmctl {
 
-CsvReader::CsvReader(int fd, std::size_t max_record_bytes)
-    : fd_(fd), max_record_bytes_(max_record_bytes), buffer_(std::size_t{64} << 10) {}
+CsvReader::CsvReader(int fd, std::size_t max_record_bytes, char delimiter)
+    : fd_(fd), max_record_bytes_(max_record_bytes), delimiter_(delimiter), buffer_(std::size_t{64} << 10) {
+    if (delimiter == '"' || delimiter == '\r' || delimiter == '\n')
+        throw std::invalid_argument("a CSV delimiter cannot be a quote or a line end");
+}
 
 bool CsvReader::fill() {
     if (at_end_) return false;
@@ -103,7 +106,7 @@ bool CsvReader::next(CsvRecord& record) {
             if (peek() == '\n') get();
             return true;
         }
-        if (c == ',') {
+        if (c == static_cast<unsigned char>(delimiter_)) {
             field = new_field();
             state = State::field_start;
             continue;

@@ -32,8 +32,9 @@ public:
     static constexpr std::size_t max_fields = 1024;
 
     /// Reads the open file descriptor `fd` (a file or a pipe; not closed here) with read(2), so
-    /// that rows from a pipe are handled as they arrive.
-    explicit CsvReader(int fd, std::size_t max_record_bytes = default_max_record_bytes);
+    /// that rows from a pipe are handled as they arrive. `delimiter` separates fields (`,`; `;` from
+    /// spreadsheets in locales whose decimal mark is a comma; a tab): it must not be `"`, CR or LF.
+    explicit CsvReader(int fd, std::size_t max_record_bytes = default_max_record_bytes, char delimiter = ',');
 
     /// Reads the next record into `record`; false at the end of the input. Blank lines between
     /// records are skipped; a UTF-8 byte order mark at the very start is not part of the data.
@@ -50,6 +51,7 @@ private:
 
     int fd_;
     std::size_t max_record_bytes_;
+    char delimiter_;
     std::vector<char> buffer_;
     std::size_t pos_ = 0, end_ = 0;
     std::uint64_t line_ = 1, consumed_ = 0;

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 namespace crmctl {
 
@@ -62,11 +64,11 @@ class AtomicFile {
 public:
     explicit AtomicFile(std::string path) : path_(std::move(path)) {
         std::filesystem::path target(path_);
-        if (std::filesystem::is_directory(target)) throw UsageError(path_ + " is a directory");
+        if (std::filesystem::is_directory(target)) throw OutputError("cannot write " + path_ + ": it is a directory");
         std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
         std::string pattern = dir + "/." + target.filename().string() + ".XXXXXX";
         int fd = ::mkstemp(pattern.data());
-        if (fd < 0) throw UsageError("cannot write " + path_ + ": " + std::strerror(errno));
+        if (fd < 0) throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
         temp_ = pattern;
         // Leads are customer data: a new export stays readable by its owner only (mkstemp's
         // 0600); a file it replaces keeps the mode its owner gave it.
@@ -74,7 +76,7 @@ public:
         if (::stat(path_.c_str(), &existing) == 0) ::fchmod(fd, existing.st_mode & 07777);
         ::close(fd);
         out_.open(temp_, std::ios::binary | std::ios::trunc);
-        if (!out_) throw UsageError("cannot write " + path_ + ": " + std::strerror(errno));
+        if (!out_) throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
     }
     ~AtomicFile() {
         if (!committed_) std::remove(temp_.c_str());
@@ -85,9 +87,9 @@ public:
     std::ostream& stream() { return out_; }
     void commit() {
         out_.close();
-        if (!out_) throw std::runtime_error("writing " + path_ + " failed: " + std::strerror(errno));
+        if (!out_) throw OutputError("writing " + path_ + " failed: " + std::strerror(errno));
         if (std::rename(temp_.c_str(), path_.c_str()) != 0)
-            throw std::runtime_error("cannot rename the export to " + path_ + ": " + std::strerror(errno));
+            throw OutputError("cannot rename the export to " + path_ + ": " + std::strerror(errno));
         committed_ = true;
     }
 
@@ -97,35 +99,65 @@ private:
     bool committed_ = false;
 };
 
-}  // namespace
+struct ExportOptions {
+    std::string format = "csv";
+    std::string output = "-";
+    bool raw = false;
+};
 
-int export_leads(Context& c, const Options& o) {
-    std::string format = o.get("format", "csv");
-    if (format != "csv" && format != "jsonl") throw UsageError("--format must be csv or jsonl");
-    std::string output = o.get("output", "-");
-    if (output.empty()) throw UsageError("--output needs a file name (- for standard output)");
+int export_leads(Context& c, const ExportOptions& o) {
     std::optional<AtomicFile> file;
-    if (output != "-") file.emplace(output);
+    if (o.output != "-") file.emplace(o.output);
     std::ostream& out = file ? file->stream() : std::cout;
 
-    if (format == "csv") out << csv_header;
+    if (o.format == "csv") out << csv_header;
     std::uint64_t count = 0;
     c.service.for_each_lead(c.system, {}, [&](const crm::Lead& l) {
-        if (format == "jsonl")
+        if (o.format == "jsonl")
             out << lead_json(l).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         else
-            write_csv_lead(out, l, o.has("raw"));
-        if (!out) throw std::runtime_error("writing " + output + " failed: " + std::strerror(errno));
+            write_csv_lead(out, l, o.raw);
+        if (!out) throw OutputError("writing " + o.output + " failed: " + std::strerror(errno));
         ++count;
     });
     if (file) {
         file->commit();
-        std::fprintf(stderr, "exported %llu leads to %s\n", static_cast<unsigned long long>(count), output.c_str());
+        std::fprintf(stderr, "exported %llu leads to %s\n", static_cast<unsigned long long>(count), o.output.c_str());
     } else {
         out.flush();
-        if (!out) throw std::runtime_error("writing the export failed: " + std::string(std::strerror(errno)));
+        if (!out) throw OutputError("writing the export failed: " + std::string(std::strerror(errno)));
     }
     return ok;
+}
+
+constexpr const char* export_help =
+    "Writes every lead, oldest first, streamed in bounded memory:\n"
+    "  csv    (default) RFC 4180 with CRLF line ends and the header\n"
+    "         id,title,description,status,source,ownerId,metadata,createdAt,updatedAt;\n"
+    "         null is an empty cell, an empty string \"\". import-leads reads it back.\n"
+    "         A text cell that starts with = + - @, a tab or a carriage return gets a leading '\n"
+    "         so that a spreadsheet shows it as text instead of running it as a formula\n"
+    "         (titles come from every SALES user); --raw writes such cells verbatim.\n"
+    "  jsonl  one JSON object per line, as the HTTP API shows a lead: the lossless format.\n"
+    "--output FILE writes FILE (- or no --output: standard output); FILE appears only once the\n"
+    "export is complete, so a failed export leaves no truncated file behind. A new FILE is\n"
+    "readable by its owner only (0600); a replaced one keeps its mode. A FILE that cannot be\n"
+    "written (its folder is missing, the disk is full) is a failure: exit 3.\n";
+
+}  // namespace
+
+void add_export_command(CLI::App& crmctl) {
+    auto o = std::make_shared<ExportOptions>();
+    auto& command = add_command(crmctl, {"export-leads", "export-leads [--format csv|jsonl] [--output FILE] [--raw]",
+                                         "writes every lead as CSV or JSON lines", export_help,
+                                         [o](Context& c) { return export_leads(c, *o); }});
+    command.add_option("--format", o->format, "csv (default) or jsonl")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"csv", "jsonl"}));
+    command.add_option("--output", o->output, "the file to write (default -: standard output)")
+        ->type_name("FILE")
+        ->check(non_empty());
+    command.add_flag("--raw", o->raw, "CSV: write cells that look like formulas verbatim");
 }
 
 }  // namespace crmctl
