@@ -1,6 +1,7 @@
 // crmctl: administer a libcrm database from the shell. It acts as the trusted system principal:
 // whoever can run it with the database's URL administers that database (as with psql).
 #include "commands.hpp"
+#include "portability.hpp"  // dump, restore, copy, adopt
 
 #include <algorithm>
 #include <cstdio>
@@ -47,6 +48,7 @@ Passwords are never taken from the command line: see create-user --help.
 void print_overview(std::FILE* to) {
     std::fputs(overview, to);
     for (const auto& c : commands()) std::fprintf(to, "  %s\n", c.synopsis);
+    portability::print_synopses(to);  // dump, restore, copy, adopt
     std::fputs(epilogue, to);
 }
 
@@ -104,6 +106,9 @@ void print_error(const crm::Error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // dump, restore, copy, adopt open their own databases (portability_cli.cpp); -1: another command.
+    if (int code = portability::run_from_command_line(argc, argv); code >= 0) return code;
+
     const char* env_url = std::getenv("CRM_DATABASE_URL");
     std::string url = env_url && *env_url ? env_url : "sqlite:crm.db";
     const Command* command = nullptr;
