@@ -625,6 +625,6 @@ NODE_ROWS = NODE_ROWS.replace("@MIA_HASH@", mia_hash())
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
     ran = result.testsRun - len(result.skipped)
-    print(f"{BACKEND} -> {OTHER}: {ran - len(result.failures) - len(result.errors)} passed, "
+    print(f"{BACKEND} (moved to and from {OTHER}): {ran - len(result.failures) - len(result.errors)} passed, "
           f"{len(result.failures) + len(result.errors)} failed, {len(result.skipped)} skipped")
     sys.exit(0 if result.wasSuccessful() and ran > 0 else 1)
