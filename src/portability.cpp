@@ -138,21 +138,25 @@ void dump_node_backend(Database& source, DataSink& sink) {
 
 struct Restore::Impl {
     explicit Impl(Database target) : db(std::move(target)) {}
+    ~Impl() { end(); }  // never committed: rolled back
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
 
     Database db;  // keeps the pool alive as long as the lease
-    // Declared in this order so that they end in the reverse one: statements, transaction, lease.
     std::optional<Lease> lease;
     std::optional<Transaction> tx;
-    std::optional<dump_store::Writer> writer;
+    std::optional<dump_store::Writer> writer;  // its prepared statements live on the lease's session
     DataCounts before{}, added{};
     std::uint64_t next_row = 0;
     std::optional<std::uint64_t> failed;
     bool ended = false;
 
-    // Rolls back (when still open) and gives the connection back.
+    // Rolls back (when still open) and gives the connection back. The rollback comes first: on
+    // PostgreSQL a failed statement leaves the transaction refusing every command, the DEALLOCATE
+    // of the writer's prepared statements included, until it ends.
     void end() noexcept {
-        writer.reset();
         tx.reset();
+        writer.reset();
         lease.reset();
         ended = true;
     }

@@ -315,7 +315,7 @@ TEST_CASE("db: portability: dump and restore need this library's schema") {
     CHECK(code_of([&] { dump_node_backend(source.db(), sink); }) == Errc::invalid);  // not the Node backend's
 }
 
-TEST_CASE("db: portability: a bcrypt user logs in and the hash becomes Argon2id; unknown formats are refused") {
+TEST_CASE("db: portability: a bcrypt user logs in and the hash becomes Argon2id, unknown formats are refused") {
     ScratchDatabase scratch;
     auto& db = scratch.db();
     {

@@ -319,7 +319,7 @@ class PortabilityTest(unittest.TestCase):
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
         crmctl("restore", "--database", target.url, path)
-        self.assertEqual(target.counts(), (3, 306, 3))
+        self.assertEqual(target.counts(), (3, 303, 3))
 
     def test_usage_errors(self) -> None:
         db = self.scratch(BACKEND)
