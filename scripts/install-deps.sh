@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config ninja-build
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev
   libsodium-dev libcjose-dev libjansson-dev libfmt-dev
+  libcrypt-dev  # bcrypt verification (crypt_r) for users adopted from the Node backend
   doctest-dev libcpp-httplib-dev nlohmann-json3-dev
   libcli11-dev  # crmctl's command line
   postgresql-15 python3 python3-pip python3-setuptools python3-wheel valgrind curl doxygen

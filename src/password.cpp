@@ -5,12 +5,15 @@
 
 #include <crm/error.hpp>
 
+#include <crypt.h>
 #include <sodium.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -26,6 +29,22 @@ void ensure_sodium() {
 }
 
 constexpr std::string_view argon2id_prefix = "$argon2id$";
+constexpr std::string_view argon2i_prefix = "$argon2i$";
+
+// bcrypt as the Node backend (and most others) writes it: "$2b$" (or $2a$, $2y$), a two-digit cost
+// from 04 to 31, "$", then 22 characters of salt and 31 of hash in bcrypt's base64 alphabet.
+bool is_bcrypt(std::string_view h) noexcept {
+    if (h.size() != 60 || h[0] != '$' || h[1] != '2' || (h[2] != 'a' && h[2] != 'b' && h[2] != 'y') || h[3] != '$' ||
+        h[6] != '$')
+        return false;
+    if (h[4] < '0' || h[4] > '3' || h[5] < '0' || h[5] > '9') return false;
+    int cost = (h[4] - '0') * 10 + (h[5] - '0');
+    if (cost < 4 || cost > 31) return false;
+    for (char c : h.substr(7))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/'))
+            return false;
+    return true;
+}
 
 // A hash string libsodium may be handed: NUL-terminated copies must mean the same text, and a
 // real one is always shorter than crypto_pwhash_STRBYTES.
@@ -119,10 +138,32 @@ struct PasswordHasher::Impl {
     }
 
     bool verify(std::string_view hash, std::string_view password) {
-        if (!plausible_hash(hash)) return false;
+        if (!PasswordHasher::recognizes(hash)) return false;
         const std::string terminated(hash);
+        if (is_bcrypt(hash)) return verify_bcrypt(terminated, password);
         Slot slot(*this, true);
         return crypto_pwhash_str_verify(terminated.c_str(), password_ptr(password), password.size()) == 0;
+    }
+
+    // crypt_r() recomputes the hash with the stored salt and cost; the result is compared in
+    // constant time. bcrypt reads a C string: a password with U+0000 in it cannot be the one
+    // hashed (the Node backend refuses it too), and bcrypt uses only its first 72 bytes, as the
+    // Node backend did when it made the hash.
+    bool verify_bcrypt(const std::string& hash, std::string_view password) {
+        if (password.find('\0') != std::string_view::npos) return false;
+        std::string terminated(password);
+        auto data = std::make_unique<crypt_data>();  // about 32 KiB: not on the stack
+        bool same = false;
+        {
+            Slot slot(*this, true);
+            const char* computed = crypt_r(terminated.c_str(), hash.c_str(), data.get());
+            // A failure is NULL or a string starting with '*', never equal to a real hash.
+            same = computed && std::strlen(computed) == hash.size() &&
+                   sodium_memcmp(computed, hash.data(), hash.size()) == 0;
+        }
+        sodium_memzero(terminated.data(), terminated.size());
+        sodium_memzero(data.get(), sizeof(crypt_data));
+        return same;
     }
 
     const std::string& dummy() {
@@ -180,6 +221,26 @@ std::string PasswordHasher::hash(std::string_view password) const { return impl_
 
 bool PasswordHasher::verify(std::string_view hash, std::string_view password) const {
     return impl_->verify(hash, password);
+}
+
+bool PasswordHasher::recognizes(std::string_view hash) noexcept {
+    if (is_bcrypt(hash)) return true;
+    return plausible_hash(hash) && (hash.starts_with(argon2id_prefix) || hash.starts_with(argon2i_prefix));
+}
+
+std::string PasswordHasher::scheme_of(std::string_view hash) {
+    // "$" + a short lower-case name + "$": an algorithm's tag, nothing secret. Anything else (a
+    // plain-text password stored by some old system, say) is not echoed at all.
+    if (hash.size() >= 3 && hash[0] == '$') {
+        auto end = hash.find('$', 1);
+        if (end != std::string_view::npos && end > 1 && end <= 12) {
+            auto name = hash.substr(1, end - 1);
+            if (std::all_of(name.begin(), name.end(),
+                            [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }))
+                return std::string(hash.substr(0, end + 1));
+        }
+    }
+    return "unrecognised";
 }
 
 bool PasswordHasher::needs_rehash(std::string_view hash) const {

@@ -39,9 +39,16 @@ public:
     /// An Argon2id string ("$argon2id$v=19$m=...") of the configured cost. Throws Error(internal)
     /// when libsodium fails (out of memory).
     [[nodiscard]] std::string hash(std::string_view password) const;
-    /// True when `password` matches `hash`; false for a wrong password or a malformed hash
-    /// (Argon2i hashes are accepted too; needs_rehash() reports them).
+    /// True when `password` matches `hash`; false for a wrong password or a hash of a format
+    /// recognizes() refuses (Argon2i and bcrypt hashes are accepted too; needs_rehash() reports
+    /// them, so that a login replaces them with Argon2id). Compared in constant time.
     [[nodiscard]] bool verify(std::string_view hash, std::string_view password) const;
+    /// True for the hash formats verify() knows: Argon2id and Argon2i strings (libsodium), and
+    /// bcrypt `$2a$`, `$2b$`, `$2y$` (the Node backend's; verified with libxcrypt's crypt_r).
+    [[nodiscard]] static bool recognizes(std::string_view hash) noexcept;
+    /// The scheme of a hash for a log line: "$argon2id$", "$2b$", ... when it starts with a short
+    /// "$name$" prefix, else "unrecognised". Never more of the hash than that prefix.
+    [[nodiscard]] static std::string scheme_of(std::string_view hash);
     /// True when `hash` was made with another cost (or algorithm) than the configured one.
     [[nodiscard]] bool needs_rehash(std::string_view hash) const;
     /// Verifies `password` against a dummy hash of the configured cost, so that a login for an

@@ -1,6 +1,8 @@
 // crm::Service: construction and the authentication operations.
 #include "service_impl.hpp"
 
+#include <cstdio>
+
 namespace crm {
 inline namespace v1 {
 
@@ -13,6 +15,14 @@ const Error bad_refresh_token{Errc::unauthorized, "invalid refresh token"};
 
 // Refresh tokens we issue are 43 characters; anything far longer is not worth hashing.
 constexpr std::size_t max_refresh_token_length = 256;
+
+// The core has no logger: this one line goes to stderr, where the server's and crmctl's own lines
+// go. It names the user and the hash's scheme tag, never the hash or the password.
+void warn_unverifiable_hash(const Uuid& user, std::string_view hash) {
+    std::string line = "libcrm: warning: user " + user.to_string() + " has a password hash of a format libcrm cannot verify (" +
+                       PasswordHasher::scheme_of(hash) + "): login refused; set a new password (crmctl reset-password)\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
 
 }  // namespace
 
@@ -81,11 +91,19 @@ AuthResult Service::login(std::string_view email, std::string_view password, std
         impl_->record_login_failure(keys);  // unknown emails count exactly like real ones
         throw bad_credentials;
     }
+    if (!PasswordHasher::recognizes(found->password_hash)) {
+        // Refused like a wrong password, at the same cost; the log line tells the operator why.
+        warn_unverifiable_hash(found->user.id, found->password_hash);
+        impl_->hasher.verify_dummy(password);
+        impl_->record_login_failure(keys);
+        throw bad_credentials;
+    }
     if (!impl_->hasher.verify(found->password_hash, password)) {
         impl_->record_login_failure(keys);
         throw bad_credentials;
     }
-    // A hash made with an older cost is upgraded now, while we know the password.
+    // A hash made with an older cost, or with bcrypt (users adopted from the Node backend), is
+    // replaced by Argon2id now, while we know the password.
     std::optional<std::string> upgraded;
     if (impl_->hasher.needs_rehash(found->password_hash)) {
         try {
@@ -96,7 +114,12 @@ AuthResult Service::login(std::string_view email, std::string_view password, std
         }
     }
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
-        if (upgraded) user_store::update(lease, found->user.id, {}, upgraded, now());
+        if (upgraded) {
+            // Only over the hash just verified: a password changed meanwhile must not be undone.
+            auto current = user_store::find_credentials_for_update(lease, found->user.id);
+            if (current && current->password_hash == found->password_hash)
+                user_store::update(lease, found->user.id, {}, upgraded, now());
+        }
         auto user = user_store::find(lease, found->user.id);
         if (!user) throw bad_credentials;  // deleted meanwhile
         impl_->throttle.clear_email(lease, keys);

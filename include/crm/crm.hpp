@@ -4,6 +4,7 @@
 #include <crm/database.hpp>
 #include <crm/error.hpp>
 #include <crm/models.hpp>
+#include <crm/portability.hpp>
 #include <crm/service.hpp>
 #include <crm/types.hpp>
 #include <crm/version.hpp>

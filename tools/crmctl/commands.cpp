@@ -209,6 +209,7 @@ int run(CLI::App& crmctl, int argc, char** argv) {
     std::string url = crmctl.get_option("--database")->as<std::string>();
     if (url.empty()) url = env_url && *env_url ? env_url : "sqlite:crm.db";
     try {
+        if (command.run_unopened) return command.run_unopened(url);
         crm::AuthOptions auth = auth_options();
         crm::DatabaseOptions db_options;
         db_options.pool_size = 2;

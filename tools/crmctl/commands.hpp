@@ -48,6 +48,9 @@ struct CommandSpec {
     /// `creates_database`). Options are bound to variables the closure shares.
     std::function<int(Context&)> run;
     bool creates_database = false;  ///< migrate: a missing SQLite file is made, the schema may be old
+    /// Instead of `run`, for commands that open their own databases (dump, restore, copy,
+    /// adopt): runs with the --database URL (or its default) without opening it.
+    std::function<int(const std::string& database_url)> run_unopened{};
 };
 
 /// Adds the subcommand to `crmctl` and returns it, for the caller to add its options to.

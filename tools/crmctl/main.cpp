@@ -3,6 +3,7 @@
 //
 // Each command registers itself from its own file; this list is the order of crmctl --help.
 #include "commands.hpp"
+#include "portability.hpp"
 
 int main(int argc, char** argv) {
     CLI::App& crmctl = crmctl::make_app();
@@ -13,5 +14,6 @@ int main(int argc, char** argv) {
     crmctl::add_list_users_command(crmctl);
     crmctl::add_import_command(crmctl);
     crmctl::add_export_command(crmctl);
+    crmctl::portability::add_commands(crmctl);  // dump, restore, copy, adopt
     return crmctl::run(crmctl, argc, argv);
 }
