@@ -226,7 +226,7 @@ Response Router::transport_error(const Request& req, Problem problem, const std:
 
 void Router::log_access(const Request& req, const Response& res, std::chrono::steady_clock::duration duration,
                         std::size_t body_bytes) {
-    auto or_dash = [](const std::string& s) -> std::string_view { return s.empty() ? "-" : s; };
+    auto or_dash = [](const std::string& s) { return s.empty() ? std::string_view("-") : std::string_view(s); };
     log("access", fmt::format("{} {} {} {:.1f}ms bytes={} client={} user={} requestId={}",
                               req.method.empty() ? "-" : log_safe(req.method), loggable_path(req), res.status,
                               std::chrono::duration<double, std::milli>(duration).count(), body_bytes,
