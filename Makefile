@@ -21,7 +21,7 @@ WITH_PG        := bash scripts/with-postgres.sh
 ASAN_ENV       := ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
                   UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-.PHONY: all deps build test run sanitize tsan release-build fuzz-build fuzz-smoke fuzz soak clean
+.PHONY: all deps build test run sanitize tsan release-build fuzz-build fuzz-smoke fuzz soak lint-openapi clean
 
 all: build
 
@@ -113,6 +113,10 @@ fuzz: fuzz-build
 SOAK_SECONDS ?= 600
 soak: build
 	bash scripts/soak.sh --server $(SERVER_BIN) --seconds $(SOAK_SECONDS)
+
+# docs/openapi.yaml against a pinned @redocly/cli (npm; warnings are errors): CI runs it.
+lint-openapi: deps
+	bash scripts/lint-openapi.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(RELEASE_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -202,7 +202,8 @@ typedef struct crm_db_options {
     unsigned int version;              /**< CRM_DB_OPTIONS_VERSION */
     unsigned int pool_size;            /**< connections; 0 = number of cores, at least 2 */
     unsigned int lease_timeout_ms;     /**< wait for a free connection; default 10000 */
-    const char *jwt_secret;            /**< HMAC key for access tokens, at least 32 bytes; required */
+    const char *jwt_secret;            /**< HMAC key for access tokens, at least 32 bytes; NULL or
+                                            "" (default): no tokens, see crm_db_open() */
     crm_jwt_algorithm jwt_algorithm;   /**< default CRM_JWT_HS256 */
     int64_t access_token_ttl_s;        /**< default 900 */
     int64_t refresh_token_ttl_s;       /**< default 604800 */
@@ -217,7 +218,7 @@ typedef struct crm_db_options {
     int64_t login_window_s;            /**< the throttling window, 1 to 86400; default 900 */
 } crm_db_options;
 
-/** The default options (without the required jwt_secret). */
+/** The default options (no jwt_secret: a database that issues no tokens). */
 #define CRM_DB_OPTIONS_INIT {CRM_DB_OPTIONS_VERSION, 0, 10000, NULL, CRM_JWT_HS256, 900, 604800, 5, 0, 0, 0, -1, 10, 900}
 
 /** Writes the defaults of the fields that `version` of the struct has (those of CRM_DB_OPTIONS_INIT,
@@ -226,10 +227,13 @@ typedef struct crm_db_options {
 CRM_API int crm_db_options_init(crm_db_options *opts, unsigned int version);
 
 /** Opens `url` (`sqlite:PATH`, `sqlite::memory:` or `postgresql://user:pass@host:port/db`) and
- * starts the service over it. `opts` NULL means the defaults, which carry no jwt_secret: a NULL or
- * empty secret is CRM_EINVALID, so real callers always pass options. A malformed URL is
- * CRM_EINVALID, an unreachable server CRM_EUNAVAILABLE. Does not change the schema (see
- * crm_db_migrate). The handle in *out belongs to the caller and is freed with crm_db_free(). */
+ * starts the service over it. `opts` NULL means the defaults. Without a jwt_secret (NULL or "")
+ * the database works for everything but tokens: crm_auth_register(), crm_auth_login(),
+ * crm_auth_login_from(), crm_auth_refresh() and crm_auth_authenticate() are then CRM_EINVALID on
+ * field "jwtSecret", and list cursors are valid only within this handle. A secret of 1 to 31
+ * bytes is CRM_EINVALID. A malformed URL is CRM_EINVALID, an unreachable server
+ * CRM_EUNAVAILABLE. Does not change the schema (see crm_db_migrate). The handle in *out belongs
+ * to the caller and is freed with crm_db_free(). */
 CRM_API int crm_db_open(crm_db **out, const char *url, const crm_db_options *opts);
 /** Applies every migration not applied yet; idempotent. Nothing is allocated for the caller. */
 CRM_API int crm_db_migrate(crm_db *db);

@@ -67,8 +67,8 @@ Options convert(const crm_db_options* given) {
     Options out;
     out.database.pool_size = o.pool_size;
     out.database.lease_timeout = std::chrono::milliseconds(o.lease_timeout_ms);
-    if (!o.jwt_secret || !*o.jwt_secret) throw invalid_argument("opts.jwt_secret", "is required");
-    out.auth.jwt_secret = text(o.jwt_secret, "opts.jwt_secret");
+    // NULL or "": no tokens (the core refuses token operations); a short secret is the core's error.
+    if (o.jwt_secret) out.auth.jwt_secret = text(o.jwt_secret, "opts.jwt_secret");
     out.auth.jwt_algorithm = to_cpp(o.jwt_algorithm, "opts.jwt_algorithm");
     out.auth.access_token_ttl = std::chrono::seconds(o.access_token_ttl_s);
     out.auth.refresh_token_ttl = std::chrono::seconds(o.refresh_token_ttl_s);

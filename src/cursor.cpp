@@ -58,6 +58,13 @@ CursorContext& CursorContext::add(std::string_view field) {
 
 CursorCodec::CursorCodec(std::string_view secret) {
     if (sodium_init() < 0) throw Error(Errc::internal, "libsodium failed to initialise");
+    // No secret (a Service that issues no tokens): a random key, so cursors stay unforgeable and
+    // are valid only within this Service.
+    std::array<unsigned char, 32> random_secret{};
+    if (secret.empty()) {
+        randombytes_buf(random_secret.data(), random_secret.size());
+        secret = std::string_view(reinterpret_cast<const char*>(random_secret.data()), random_secret.size());
+    }
     // A key of its own for cursors (domain-separated from the JWT key), whatever the secret's length.
     static constexpr std::string_view label = "libcrm list cursor key v1";
     crypto_generichash_state state;
@@ -65,6 +72,7 @@ CursorCodec::CursorCodec(std::string_view secret) {
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(label.data()), label.size());
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
     crypto_generichash_final(&state, key_.data(), key_.size());
+    sodium_memzero(random_secret.data(), random_secret.size());
 }
 
 std::string CursorCodec::encode(const CursorContext& context, const Keyset& position) const {

@@ -1,7 +1,8 @@
 // Internal: keyset cursors for the lists. A cursor names the last row of a page (its sort value
 // and id) and is bound, by a MAC, to the list it was made for: the list, the sort and the scoped
 // filter. The MAC key is derived from the Service's JWT secret, so every server sharing that
-// secret accepts the others' cursors, and no client can forge or retarget one.
+// secret accepts the others' cursors, and no client can forge or retarget one (a Service without
+// a secret uses a random key: its cursors are its own).
 #pragma once
 
 #include <array>

@@ -31,8 +31,10 @@ Service::Impl::Impl(Database database, AuthOptions opts)
       options(std::move(opts)),
       hasher(options.password_opslimit, options.password_memlimit, options.max_concurrent_hashes,
              options.max_queued_hashes),
-      jwt(options.jwt_secret, options.jwt_algorithm, options.issuer, options.leeway),
       throttle(options.login_max_failures, options.login_window) {
+    // No secret: a host that never issues tokens (a script, an import) need not invent one.
+    if (!options.jwt_secret.empty())
+        jwt.emplace(options.jwt_secret, options.jwt_algorithm, options.issuer, options.leeway);
     // Bounded so that issued-at + lifetime and now - leeway can never overflow, and so that a
     // typo (an extra digit, a negative value) is refused instead of issuing tokens that never
     // expire, are born expired, or are accepted forever.
@@ -49,8 +51,14 @@ Service::Impl::Impl(Database database, AuthOptions opts)
         throw Error::invalid_field("principalMaxAge", "must be from 0 to 1 hour");
 }
 
+const JwtCodec& Service::Impl::token_codec() const {
+    if (!jwt) throw Error::invalid_field("jwtSecret", "is required to issue or verify tokens (none was configured)");
+    return *jwt;
+}
+
 Service::Impl::Issued Service::Impl::issue_tokens(Lease& lease, const User& user, Timestamp at) {
-    Issued issued{{jwt.sign(user.id, user.role, at, options.access_token_ttl), new_refresh_secret()}, Uuid::generate()};
+    Issued issued{{token_codec().sign(user.id, user.role, at, options.access_token_ttl), new_refresh_secret()},
+                  Uuid::generate()};
     refresh_token_store::insert(lease, RefreshToken{issued.refresh_token_id, user.id,
                                                     hash_refresh_secret(issued.tokens.refresh_token),
                                                     at + options.refresh_token_ttl, std::nullopt, std::nullopt, at, at});
@@ -64,6 +72,7 @@ Service& Service::operator=(Service&&) noexcept = default;
 Database& Service::database() noexcept { return impl_->db; }
 
 AuthResult Service::register_user(const Registration& r) {
+    (void)impl_->token_codec();  // registering logs the user in
     // Registration never chooses a role.
     auto prepared = impl_->prepare_user(NewUser{r.email, r.password, r.name, Role::sales});
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
@@ -78,6 +87,7 @@ void Service::Impl::record_login_failure(const LoginThrottle::Keys& keys) {
 }
 
 AuthResult Service::login(std::string_view email, std::string_view password, std::string_view client_address) {
+    (void)impl_->token_codec();
     std::string normalized = normalize_email(email);
     auto keys = LoginThrottle::keys(normalized, client_address);
     auto found = with_lease(impl_->pool(), [&](Lease& lease) {
@@ -128,6 +138,7 @@ AuthResult Service::login(std::string_view email, std::string_view password, std
 }
 
 Tokens Service::refresh(std::string_view refresh_token) {
+    (void)impl_->token_codec();
     if (refresh_token.empty() || refresh_token.size() > max_refresh_token_length) throw bad_refresh_token;
     std::string hash = hash_refresh_secret(refresh_token);
     // A spent token presented again means it was stolen (or replayed): revoke the whole family,
@@ -167,7 +178,7 @@ void Service::logout(std::string_view refresh_token) {
 }
 
 Principal Service::authenticate(std::string_view access_token) {
-    AccessClaims claims = impl_->jwt.verify(access_token, now());
+    AccessClaims claims = impl_->token_codec().verify(access_token, now());
     // The token says who; the current row says whether they still exist and what they may do.
     auto user = with_lease(impl_->pool(), [&](Lease& lease) { return user_store::find(lease, claims.subject); });
     if (!user) throw Error(Errc::unauthorized, "invalid or expired access token");

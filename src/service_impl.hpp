@@ -12,6 +12,8 @@
 
 #include <crm/service.hpp>
 
+#include <optional>
+
 namespace crm {
 inline namespace v1 {
 
@@ -19,11 +21,16 @@ struct Service::Impl {
     Database db;
     AuthOptions options;
     detail::PasswordHasher hasher;
-    detail::JwtCodec jwt;
+    /// Absent when options.jwt_secret is empty: such a Service refuses every token operation.
+    std::optional<detail::JwtCodec> jwt;
     detail::LoginThrottle throttle;
     detail::CursorCodec cursors{options.jwt_secret};  // keyed from the JWT secret (see cursor.hpp)
 
     Impl(Database database, AuthOptions opts);
+
+    /// The access-token codec; Error(invalid) on field "jwtSecret" when the Service has no secret,
+    /// before any other work (a password hash, a write), so that nothing is done for nothing.
+    [[nodiscard]] const detail::JwtCodec& token_codec() const;
 
     [[nodiscard]] Database::Impl& pool() const { return db.impl(); }
 

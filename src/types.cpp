@@ -4,10 +4,10 @@
 #include <crm/types.hpp>
 #include <crm/version.hpp>
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <array>
-#include <cstdio>
 #include <ctime>
 #include <mutex>
 
@@ -106,12 +106,9 @@ std::string format_timestamp(Timestamp t) {
     auto day = floor<days>(t);
     year_month_day ymd{day};
     hh_mm_ss<milliseconds> tod{t - day};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                  static_cast<int>(tod.seconds().count()), static_cast<int>(tod.subseconds().count()));
-    return buf;
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), tod.hours().count(),
+                       tod.minutes().count(), tod.seconds().count(), tod.subseconds().count());
 }
 
 std::optional<Timestamp> parse_timestamp(std::string_view s) noexcept {

@@ -1,5 +1,6 @@
 #include "validate.hpp"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -51,7 +52,7 @@ void Validator::text(std::string_view field, std::string_view value, std::size_t
     auto length = utf8_length(value);
     if (!length) return fail(field, "must be valid UTF-8");
     if (value.find('\0') != std::string_view::npos) return fail(field, "must not contain U+0000");
-    if (max && *length > max) fail(field, "must be at most " + std::to_string(max) + " characters");
+    if (max && *length > max) fail(field, fmt::format("must be at most {} characters", max));
 }
 
 void Validator::required_text(std::string_view field, std::string_view value, std::size_t max) {

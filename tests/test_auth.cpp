@@ -34,6 +34,47 @@ TEST_CASE("service: a JWT secret shorter than 32 bytes is refused at start") {
     CHECK_NOTHROW(Service(db, options));
 }
 
+TEST_CASE("db: without a JWT secret a Service works but refuses every token operation") {
+    ScratchDatabase scratch;
+    AuthOptions without = test::fast_auth_options();
+    without.jwt_secret.clear();
+    Service plain(scratch.db(), without);  // a host that never issues tokens: no secret to invent
+    Service with(scratch.db(), test::fast_auth_options());
+    const auto sys = Principal::system();
+    (void)plain.create_user(sys, NewUser{"u@example.com", "password123", "U", Role::admin});
+    auto tokens = with.login("u@example.com", "password123").tokens;
+
+    auto refused = [&](const std::function<void()>& f) {
+        try {
+            f();
+            FAIL("no exception");
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::invalid);
+            REQUIRE(e.field_errors().size() == 1);
+            CHECK(e.field_errors()[0].field == "jwtSecret");
+            CHECK(std::string(e.what()) == "jwtSecret is required to issue or verify tokens (none was configured)");
+        }
+    };
+    // Refused before any work: no Argon2id run, nobody registered, no failure counted.
+    auto hashes = detail::password_hash_runs_in_process();
+    refused([&] { (void)plain.login("u@example.com", "password123"); });
+    refused([&] { (void)plain.login("u@example.com", "wrong password", "10.0.0.1"); });
+    refused([&] { (void)plain.register_user({"new@example.com", "password123", {}}); });
+    CHECK(detail::password_hash_runs_in_process() == hashes);
+    CHECK(code_of([&] { (void)plain.get_user_by_email(sys, "new@example.com"); }) == Errc::not_found);
+    refused([&] { (void)plain.authenticate(tokens.access_token); });
+    refused([&] { (void)plain.refresh(tokens.refresh_token); });
+    CHECK_NOTHROW((void)with.refresh(tokens.refresh_token));  // the refused refresh did not spend it
+
+    // Everything else works, lists with cursors included; its cursors are its own.
+    for (const char* title : {"a", "b", "c"}) (void)plain.create_lead(sys, NewLead{title});
+    auto first = plain.list_leads(sys, {}, {}, PageRequest{1, 2});
+    REQUIRE(first.next_cursor);
+    CHECK(plain.list_leads(sys, {}, {}, PageRequest{*first.next_cursor, 2}).items.size() == 1);
+    CHECK(code_of([&] { (void)with.list_leads(sys, {}, {}, PageRequest{*first.next_cursor, 2}); }) == Errc::invalid);
+    CHECK(plain.list_users(sys, PageRequest{}).total == 1);
+}
+
 TEST_CASE("service: token lifetimes and leeway out of range are refused at start") {
     // Before: a ten-billion-second TTL overflowed issued-at + ttl (every token born expired), a
     // huge leeway accepted expired tokens forever and a negative one refused every token.

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """libcrm from Python in one page: open a SQLite file, migrate, create an admin, log in, add a lead
-and an activity, list. Run from a build:
+and an activity, list. Run it with the build's wheel installed (bindings/python/README.md):
+
+    .venv/bin/python examples/python/quickstart.py [crm.db]
+
+or straight from a build:
 
     CRM_LIBRARY=build/libcrm.so PYTHONPATH=bindings/python python3 examples/python/quickstart.py [crm.db]
 """

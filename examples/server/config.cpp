@@ -4,6 +4,7 @@
 #include "log.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,7 +50,7 @@ std::map<std::string, std::string> read_dotenv(const std::string& path, std::vec
         auto eq = line.find('=');
         std::string_view key = trim(line.substr(0, eq));
         if (eq == std::string_view::npos || key.empty()) {
-            warnings.push_back(".env line " + std::to_string(number) + " is not KEY=VALUE: ignored");
+            warnings.push_back(fmt::format(".env line {} is not KEY=VALUE: ignored", number));
             continue;
         }
         std::string_view value = trim(line.substr(eq + 1));
@@ -76,9 +77,8 @@ std::map<std::string, std::string> read_dotenv(const std::string& path, std::vec
     bool has_secret = values.count("CRM_JWT_SECRET") || values.count("CRM_ADMIN_PASSWORD") ||
                       (values.count("CRM_DATABASE_URL") && values["CRM_DATABASE_URL"].find('@') != std::string::npos);
     if (has_secret && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 0077) != 0)
-        warnings.push_back(path + " holds secrets but other users may read it (mode " +
-                           std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
-                           std::to_string(st.st_mode & 7) + "): chmod 600 " + path);
+        warnings.push_back(fmt::format("{} holds secrets but other users may read it (mode {:03o}): chmod 600 {}", path,
+                                       st.st_mode & 0777, path));
     return values;
 }
 
@@ -100,8 +100,7 @@ public:
         std::uint64_t value = 0;
         auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
         if (ec != std::errc{} || end != text->data() + text->size() || value < min || value > max)
-            throw ConfigError(std::string(name) + " must be an integer from " + std::to_string(min) + " to " +
-                              std::to_string(max));
+            throw ConfigError(fmt::format("{} must be an integer from {} to {}", name, min, max));
         return value;
     }
 

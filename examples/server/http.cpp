@@ -1,8 +1,8 @@
 #include "http.hpp"
 
 #include <boost/beast/http/status.hpp>
+#include <fmt/format.h>
 
-#include <cstdio>
 #include <ctime>
 
 namespace crm_server {
@@ -34,10 +34,8 @@ std::string http_date() {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
     ::gmtime_r(&now, &tm);
-    char out[40];
-    std::snprintf(out, sizeof out, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-                  months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return out;
+    return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+                       tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "log.hpp"
 
 #include <crm/types.hpp>
+#include <fmt/format.h>
 
 #include <cstdio>
 #include <mutex>
@@ -9,8 +10,7 @@ namespace crm_server {
 
 void log(std::string_view level, std::string_view message) {
     static std::mutex mutex;
-    std::string line = crm::format_timestamp(crm::now());
-    line.append(" ").append(level).append(" ").append(message).append("\n");
+    std::string line = fmt::format("{} {} {}\n", crm::format_timestamp(crm::now()), level, message);
     std::lock_guard lock(mutex);
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);

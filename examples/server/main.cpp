@@ -6,6 +6,7 @@
 #include "transport.hpp"
 
 #include <crm/crm.hpp>
+#include <fmt/format.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -90,7 +91,7 @@ crm::Database open_database(const Config& config) {
 
 std::string address(const std::string& host, int port) {
     bool v6 = host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    return v6 ? fmt::format("http://[{}]:{}", host, port) : fmt::format("http://{}:{}", host, port);
 }
 
 void usage(std::ostream& out) {
@@ -150,10 +151,11 @@ int main(int argc, char** argv) {
             log("fatal", "cannot listen on " + address(config.host, config.port) + ": " + e.what());
             return 1;
         }
-        log("info", "crm-server " + std::string(crm::version()) + " listening on " + address(config.host, port) +
-                        " (database " + (db.backend() == crm::Backend::sqlite ? "SQLite" : "PostgreSQL") + ", schema " +
-                        std::to_string(db.schema_version()) + ", " + std::to_string(config.threads) +
-                        " handler threads, " + std::to_string(config.limits.io_threads) + " I/O threads)");
+        log("info", fmt::format("crm-server {} listening on {} (database {}, schema {}, {} handler threads, {} I/O "
+                                "threads)",
+                                crm::version(), address(config.host, port),
+                                db.backend() == crm::Backend::sqlite ? "SQLite" : "PostgreSQL", db.schema_version(),
+                                config.threads, config.limits.io_threads));
         {
             std::lock_guard lock(server_mutex);
             running_server = &server;

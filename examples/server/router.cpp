@@ -4,9 +4,10 @@
 #include "problem.hpp"
 #include "routes.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
 namespace crm_server {
 
@@ -133,7 +134,9 @@ std::string loggable_path(const Request& req) {
 
 void render(Response& res, const Reply& reply) {
     res.status = reply.status;
-    if (reply.body)
+    if (!reply.media_type.empty())
+        res.set_content(std::string(reply.document), reply.media_type);
+    else if (reply.body)
         res.set_content(dump(*reply.body), "application/json");
     else
         res.body.clear();
@@ -144,9 +147,8 @@ void render_problem(const Request& req, Response& res, const ProblemKind& kind, 
     res.status = kind.status;
     res.set_content(problem_json(kind, detail, errors, res.request_id), "application/problem+json");
     if (kind.status >= 500)
-        log("error", "requestId=" + res.request_id + " " + log_safe(req.method) + " " + loggable_path(req) + " " +
-                         std::to_string(kind.status) + " " + std::string(kind.code) + ": " +
-                         std::string(log_detail.empty() ? detail : log_detail));
+        log("error", fmt::format("requestId={} {} {} {} {}: {}", res.request_id, log_safe(req.method),
+                                 loggable_path(req), kind.status, kind.code, log_detail.empty() ? detail : log_detail));
 }
 
 }  // namespace
@@ -224,13 +226,12 @@ Response Router::transport_error(const Request& req, Problem problem, const std:
 
 void Router::log_access(const Request& req, const Response& res, std::chrono::steady_clock::duration duration,
                         std::size_t body_bytes) {
-    char ms[32];
-    std::snprintf(ms, sizeof ms, "%.1fms", std::chrono::duration<double, std::milli>(duration).count());
-    log("access", (req.method.empty() ? "-" : log_safe(req.method)) + " " + loggable_path(req) + " " +
-                      std::to_string(res.status) + " " + ms + " bytes=" + std::to_string(body_bytes) +
-                      " client=" + (req.remote_addr.empty() ? "-" : req.remote_addr) +
-                      " user=" + (res.user_id ? res.user_id->to_string() : "-") +
-                      " requestId=" + (res.request_id.empty() ? "-" : res.request_id));
+    auto or_dash = [](const std::string& s) { return s.empty() ? std::string_view("-") : std::string_view(s); };
+    log("access", fmt::format("{} {} {} {:.1f}ms bytes={} client={} user={} requestId={}",
+                              req.method.empty() ? "-" : log_safe(req.method), loggable_path(req), res.status,
+                              std::chrono::duration<double, std::milli>(duration).count(), body_bytes,
+                              or_dash(req.remote_addr), res.user_id ? res.user_id->to_string() : "-",
+                              or_dash(res.request_id)));
 }
 
 void print_routes(std::ostream& out) {

@@ -259,6 +259,10 @@ Reply health(Call& c) {
     return {503, json{{"status", "error"}, {"database", "unavailable"}}};
 }
 
+// ---- the OpenAPI document, for generating clients from a running server -----------------------
+
+Reply openapi(Call&) { return {200, std::nullopt, "application/yaml", openapi_document()}; }
+
 }  // namespace
 
 const std::vector<Route>& route_table() {
@@ -285,6 +289,7 @@ const std::vector<Route>& route_table() {
         {"PUT",    "/api/activities/{id}",            bearer, json_object, activities_update},
         {"DELETE", "/api/activities/{id}",            bearer, none,        activities_delete},
         {"GET",    "/api/health",                     open,   none,        health},
+        {"GET",    "/api/openapi.yaml",               open,   none,        openapi},
     };
     return table;
 }

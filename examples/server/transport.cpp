@@ -17,6 +17,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <fmt/format.h>
 
 #include <sys/socket.h>
 
@@ -471,11 +472,10 @@ void HttpServer::Impl::on_accept(const error_code& ec, tcp::socket socket) {
             // Accepted and closed at once: the client learns now, instead of waiting in the backlog.
             error_code ignored;
             socket.close(ignored);
-            warn_limited(last_refusal_warning, "connection limit reached (CRM_MAX_CONNECTIONS=" +
-                                                   std::to_string(limits.max_connections) +
-                                                   ", CRM_MAX_CONNECTIONS_PER_CLIENT=" +
-                                                   std::to_string(limits.max_connections_per_client) +
-                                                   "): refusing connections, e.g. from " + client);
+            warn_limited(last_refusal_warning,
+                         fmt::format("connection limit reached (CRM_MAX_CONNECTIONS={}, "
+                                     "CRM_MAX_CONNECTIONS_PER_CLIENT={}): refusing connections, e.g. from {}",
+                                     limits.max_connections, limits.max_connections_per_client, client));
         } else {
             net::dispatch(connection->executor(), [connection] { connection->start(); });
         }
@@ -512,7 +512,7 @@ void HttpServer::Impl::watch_stop(Clock::time_point deadline) {
     }
     if (open == 0) return ioc.stop();
     if (Clock::now() >= deadline) {
-        log("warn", std::to_string(open) + " connection(s) still busy after the shutdown timeout: closing them");
+        log("warn", fmt::format("{} connection(s) still busy after the shutdown timeout: closing them", open));
         return ioc.stop();
     }
     stop_timer.expires_after(std::chrono::milliseconds(20));

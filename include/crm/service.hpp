@@ -30,7 +30,10 @@ template <>
 
 /// How the Service authenticates: token keys and lifetimes, password hashing cost.
 struct AuthOptions {
-    /// HMAC key for access tokens: at least 32 bytes, or Service refuses to start.
+    /// HMAC key for access tokens: at least 32 bytes, or Service refuses to start. Empty (the
+    /// default): a Service for a host that never issues tokens (a script, an import); its token
+    /// operations (register_user, login, refresh, authenticate) throw Error(invalid) on field
+    /// "jwtSecret", and its list cursors are valid only within that Service.
     std::string jwt_secret{};
     JwtAlgorithm jwt_algorithm = JwtAlgorithm::hs256;  ///< the only algorithm accepted
     std::optional<std::string> issuer{};  ///< `iss` claim, checked when set
@@ -156,13 +159,13 @@ struct ActivityUpdate {
 /// Thread-safe; cheap to share by reference.
 class Service {
 public:
-    /// Throws Error(invalid) for a secret shorter than 32 bytes.
+    /// Throws Error(invalid) for a secret of 1 to 31 bytes (none at all: see AuthOptions::jwt_secret).
     Service(Database db, AuthOptions options);
     ~Service();
     Service(Service&&) noexcept;             ///< moves the service; the source is left empty
     Service& operator=(Service&&) noexcept;  ///< moves the service; the source is left empty
 
-    // Authentication.
+    // Authentication: every operation but logout() and me() needs AuthOptions::jwt_secret.
     [[nodiscard]] AuthResult register_user(const Registration& registration);  ///< always SALES
     /// Checks the password; unknown emails and wrong passwords fail alike (unauthorized).
     ///

@@ -289,12 +289,12 @@ static void test_db_open(const char *url, const char *backend) {
     CHECK_INVALID("url", crm_db_open(&other, NULL, &o));
     CHECK(other == NULL);
     CHECK_INVALID("url", crm_db_open(&other, "sqlite:/tmp/\xc3\x28.db", &o));
-    /* The defaults have no secret. */
-    CHECK_INVALID("opts.jwt_secret", crm_db_open(&other, url, NULL));
-    o.jwt_secret = "";
-    CHECK_INVALID("opts.jwt_secret", crm_db_open(&other, url, &o));
+    /* No secret (the defaults, or ""): a database without tokens, see test_no_secret(). */
+    CHECK_RC(CRM_OK, crm_db_open(&other, url, NULL));
+    crm_db_free(other);
+    other = NULL;
     o.jwt_secret = "too short";
-    CHECK_RC(CRM_EINVALID, crm_db_open(&other, url, &o));
+    CHECK_INVALID("jwtSecret", crm_db_open(&other, url, &o));
     o.jwt_secret = SECRET "\xff";
     CHECK_INVALID("opts.jwt_secret", crm_db_open(&other, url, &o));
     o = test_options();
@@ -453,6 +453,47 @@ static void test_register_login(void) {
     CHECK_INVALID("out", crm_auth_login(NULL, db, "dave@example.com", PASSWORD));
     crm_tokens_free(t);
     crm_tokens_free(NULL);
+}
+
+/* A crm_db opened without a jwt_secret (NULL or ""), on the same database: everything works but
+ * the token operations, which are CRM_EINVALID on "jwtSecret" before anything is done. */
+static void test_no_secret(const char *url) {
+    const char *secrets[] = {NULL, ""};
+    size_t i;
+    begin("auth/no-secret");
+    for (i = 0; i < sizeof secrets / sizeof secrets[0]; ++i) {
+        crm_db_options o = test_options();
+        crm_db *plain = NULL;
+        crm_tokens *t = NULL;
+        crm_principal *p = NULL;
+        crm_user *u = NULL;
+        crm_user_page *page = NULL;
+        o.jwt_secret = secrets[i];
+        if (!CHECK_RC(CRM_OK, crm_db_open(&plain, url, &o))) continue;
+        CHECK_RC(CRM_OK, crm_user_create(&u, plain, sys, i ? "nosecret1@example.com" : "nosecret0@example.com",
+                                         PASSWORD, NULL, CRM_ROLE_SALES));
+        crm_user_free(u);
+        CHECK_RC(CRM_OK, crm_user_list(&page, plain, sys, 1, 10));
+        crm_user_page_free(page);
+        /* Right and wrong passwords alike: no token operation gets as far as the password. */
+        CHECK_INVALID("jwtSecret", crm_auth_login(&t, plain, "dave@example.com", PASSWORD));
+        CHECK_STR("jwtSecret is required to issue or verify tokens (none was configured)",
+                  crm_error_message(crm_error_last()));
+        CHECK_INVALID("jwtSecret", crm_auth_login_from(&t, plain, "dave@example.com", "wrong-password", "10.0.0.1"));
+        CHECK_INVALID("jwtSecret", crm_auth_register(&t, plain, "nosecret@example.com", PASSWORD, NULL));
+        CHECK_INVALID("jwtSecret", crm_auth_refresh(&t, plain, "a-refresh-token"));
+        CHECK_INVALID("jwtSecret", crm_auth_authenticate(&p, plain, "a.b.c"));
+        CHECK(t == NULL && p == NULL);
+        CHECK_RC(CRM_OK, crm_auth_logout(plain, "a-refresh-token")); /* unknown tokens are ignored */
+        crm_db_free(plain);
+    }
+    /* The refused registration created nobody; the main handle still logs in. */
+    {
+        crm_tokens *t = NULL;
+        CHECK_RC(CRM_EUNAUTHORIZED, crm_auth_login(&t, db, "nosecret@example.com", PASSWORD));
+        CHECK_RC(CRM_OK, crm_auth_login(&t, db, "nosecret0@example.com", PASSWORD));
+        crm_tokens_free(t);
+    }
 }
 
 /* Login throttling: its own crm_db on the same database with a limit of 3. */
@@ -1717,6 +1758,7 @@ int main(void) {
     test_system_principal();
     test_users_create();
     test_register_login();
+    test_no_secret(url);
     test_throttle(url);
     test_authenticate(url);
     test_refresh();

@@ -46,13 +46,18 @@ echo "== pkg-config crm"
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer.c" $(pkg-config --cflags --libs crm) -o "$tmp/c-consumer"
 LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/c-consumer"
+echo "== pkg-config crm from C++: the cxxflags variable gives the C++20 the headers need"
+[ "$(pkg-config --variable=cxxflags crm)" = "-std=c++20" ]
+c++ $(pkg-config --variable=cxxflags crm) -Wall -Wextra -Werror $(pkg-config --cflags crm) \
+  "$here/cmake_project/main.cpp" $(pkg-config --libs crm) -o "$tmp/cxx-consumer"
+LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/cxx-consumer"
 
 echo "== pip install ./bindings/python, finding the installed library"
-cp -r "$here/../../bindings/python" "$tmp/pysrc"   # setuptools writes build files beside the sources
+cp -r "$here/../../bindings/python" "$tmp/pysrc"   # the build leaves nothing beside the sources, but be sure
 /usr/bin/python3 -m pip install --quiet --isolated --root-user-action=ignore --no-index --no-build-isolation --target "$tmp/py" "$tmp/pysrc"
 env -u CRM_LIBRARY PYTHONPATH="$tmp/py" LD_LIBRARY_PATH="$tmp/prefix/lib" /usr/bin/python3 -c '
 import crm
-db = crm.Database.open("sqlite::memory:", jwt_secret="a consumer secret of at least 32 bytes")
+db = crm.Database.open("sqlite::memory:")
 db.migrate()
 lead = db.create_lead(crm.Principal.system(), "from Python")
 assert db.get_lead(crm.Principal.system(), lead.id).title == "from Python"

@@ -366,6 +366,36 @@ class TestBinding(unittest.TestCase):
         self.assertEqual(unknown.code, -99)
         self.assertFalse(issubclass(crm.Unauthorized, PermissionError))
 
+    def test_public_types_are_crm_s(self) -> None:
+        # Tracebacks and reprs say crm.Conflict, not the private module it is defined in.
+        for name in crm.__all__:
+            obj = getattr(crm, name)
+            if isinstance(obj, type):
+                with self.subTest(name=name):
+                    self.assertEqual(obj.__module__, "crm")
+                    self.assertIs(getattr(sys.modules[obj.__module__], obj.__qualname__), obj)
+        self.assertEqual(f"{crm.Conflict.__module__}.{crm.Conflict.__qualname__}", "crm.Conflict")
+        try:
+            raise crm._errors.from_status(crm.Status.ECONFLICT, "email is taken")
+        except crm.Error:
+            import traceback
+            self.assertIn("crm.Conflict: email is taken", traceback.format_exc())
+        self.assertEqual(pickle.loads(pickle.dumps(crm.Role.ADMIN)), crm.Role.ADMIN)
+
+    def test_enums_are_their_wire_names(self) -> None:
+        for cls in (crm.Role, crm.LeadStatus, crm.ActivityType, crm.JwtAlgorithm, crm.Backend):
+            for member in cls:
+                with self.subTest(member=member):
+                    self.assertIsInstance(member, str)
+                    self.assertEqual(member, member.value)
+                    self.assertEqual(str(member), member.value)
+                    self.assertEqual(f"{member}", member.value)
+                    self.assertEqual(hash(member), hash(member.value))
+        self.assertEqual(crm.Role.ADMIN, "ADMIN")
+        self.assertNotEqual(crm.Role.ADMIN, "admin")
+        self.assertIn("CONTACTED", {crm.LeadStatus.CONTACTED})
+        self.assertEqual(json.dumps({"status": crm.LeadStatus.NEW}), '{"status": "NEW"}')
+
     def test_status_names(self) -> None:
         for status in crm.Status:
             self.assertEqual(lib.crm_status_name(status).decode(), "CRM_" + status.name)
@@ -604,10 +634,35 @@ class TestDatabase(DatabaseCase):
         self.assertIsInstance(caught.exception, ConnectionError)
         self.assertEqual(caught.exception.code, crm.Status.EUNAVAILABLE)
 
-    def test_the_jwt_secret_is_required_and_long_enough(self) -> None:
-        self.assertInvalid("jwt_secret", crm.Database.open, "sqlite::memory:", jwt_secret=None)
-        self.assertInvalid("jwt_secret", crm.Database.open, "sqlite::memory:", jwt_secret="")
+    def test_a_short_jwt_secret_is_refused(self) -> None:
         self.assertInvalid("jwt_secret", open_database, "sqlite::memory:", jwt_secret="too short")
+        self.assertInvalid("jwt_secret", open_database, "sqlite::memory:", jwt_secret="x" * 31)
+
+    def test_without_a_jwt_secret_everything_but_tokens_works(self) -> None:
+        # A script acting as the system principal need not invent a secret; token operations
+        # say what is missing instead.
+        email = self.email()
+        self.db.create_user(self.system, email, PASSWORD)
+        tokens = self.db.login(email, PASSWORD)
+        for secret in (None, ""):
+            settings = {} if secret is None else {"jwt_secret": secret}
+            with crm.Database.open(self.scratch.url, **FAST_HASHING, **settings) as plain:
+                with self.subTest(jwt_secret=secret):
+                    lead = plain.create_lead(self.system, "no tokens here")
+                    plain.create_lead(self.system, "nor here")
+                    self.assertEqual(plain.get_lead(self.system, lead.id).title, "no tokens here")
+                    first = plain.list_leads(self.system, limit=1)
+                    self.assertIsNotNone(first.next_cursor)
+                    self.assertEqual(len(plain.list_leads(self.system, cursor=first.next_cursor, limit=1)), 1)
+                    for call in (lambda: plain.login(email, PASSWORD),
+                                 lambda: plain.login(email, "wrong password", client_address="10.0.0.1"),
+                                 lambda: plain.register(self.email(), PASSWORD),
+                                 lambda: plain.refresh(tokens.refresh_token),
+                                 lambda: plain.authenticate(tokens.access_token)):
+                        error = self.assertInvalid("jwt_secret", call)
+                        self.assertIn("jwt_secret is required to issue or verify tokens", error.message)
+                    plain.logout("not a token")  # needs no secret: unknown tokens are ignored
+        self.db.refresh(tokens.refresh_token)  # the refused refresh did not spend it
 
     def test_options_are_checked(self) -> None:
         self.assertInvalid("pool_size", open_database, "sqlite::memory:", pool_size=-1)

@@ -45,6 +45,31 @@ TEST_CASE("server: health answers 200 with the database state") {
     CHECK(server.send("HEAD", "/api/health").status == 200);
 }
 
+TEST_CASE("server: GET /api/openapi.yaml serves docs/openapi.yaml without authentication") {
+    // Front-end developers generate clients from the running server: it must serve the document
+    // it was built with, byte for byte, to anyone.
+    std::ifstream in(CRM_OPENAPI_PATH, std::ios::binary);
+    REQUIRE_MESSAGE(in, "cannot read " << CRM_OPENAPI_PATH);
+    std::string document{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    REQUIRE(document.rfind("openapi: 3.", 0) == 0);
+
+    Server server;
+    auto reply = server.get("/api/openapi.yaml");
+    CHECK(reply.status == 200);
+    CHECK(reply.header("Content-Type") == "application/yaml");
+    CHECK(reply.body == document);
+    CHECK(reply.has_header("X-Request-Id"));
+    // A token, even a bad one, is not looked at; HEAD, OPTIONS and other methods as for any route.
+    CHECK(server.get("/api/openapi.yaml", "not-a-token").status == 200);
+    auto head = server.send("HEAD", "/api/openapi.yaml");
+    CHECK(head.status == 200);
+    CHECK(head.body.empty());
+    CHECK(server.send("OPTIONS", "/api/openapi.yaml").status == 204);
+    auto post = server.post("/api/openapi.yaml", json::object());
+    CHECK(post.status == 405);
+    CHECK(post.header("Allow").find("GET") != std::string::npos);
+}
+
 TEST_CASE("server: unknown routes are 404 problem+json") {
     Server server;
     auto admin = admin_session(server);

@@ -6,6 +6,7 @@ values is the library's, which reports it as a ValidationError like any other.
 
 from __future__ import annotations
 
+import enum
 import json
 import operator
 import uuid
@@ -60,7 +61,9 @@ def enum_in(value: Any, cls: type[E], field: str) -> int:
         return to_c[value]
     if value is None:
         raise _errors.invalid(field, "must not be null")
-    if isinstance(value, str):
+    # A member of another enum is a str too (they are StrEnums), but passing one is a slip of the
+    # caller's, not a name to parse.
+    if isinstance(value, str) and not isinstance(value, enum.Enum):
         out = c_int()
         try:
             parse(byref(out), text(value, field))

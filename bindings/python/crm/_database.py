@@ -44,7 +44,8 @@ class Database(Handle, AuthOperations, UserOperations, LeadOperations, ActivityO
     latest_schema_version: int = lib.crm_db_latest_schema_version()
 
     @classmethod
-    def open(cls, url: str, *, jwt_secret: str, pool_size: int | None = None, lease_timeout_ms: int | None = None,
+    def open(cls, url: str, *, jwt_secret: str | None = None, pool_size: int | None = None,
+             lease_timeout_ms: int | None = None,
              jwt_algorithm: JwtAlgorithm | str | None = None, access_token_ttl_s: int | None = None,
              refresh_token_ttl_s: int | None = None, leeway_s: int | None = None,
              password_opslimit: int | None = None, password_memlimit: int | None = None,
@@ -58,8 +59,13 @@ class Database(Handle, AuthOperations, UserOperations, LeadOperations, ActivityO
         900 s, refresh tokens 604800 s; leeway 5 s; Argon2id at libsodium's INTERACTIVE cost;
         max_concurrent_hashes: the number of cores; max_queued_hashes -1: twice that; at most
         login_max_failures 10 failed logins per email or client address within login_window_s 900
-        seconds, 0 failures disabling throttling). ``jwt_secret`` (at least 32 bytes) is
-        required. A malformed URL is a ValidationError, an unreachable server Unavailable.
+        seconds, 0 failures disabling throttling).
+
+        ``jwt_secret`` (at least 32 bytes) signs access tokens. Without one (None, the default,
+        or "") the database works for everything but tokens: :meth:`register`, :meth:`login`,
+        :meth:`refresh` and :meth:`authenticate` raise a ValidationError on "jwt_secret" (a
+        script that acts as :meth:`Principal.system` needs none). A malformed URL is a
+        ValidationError, an unreachable server Unavailable.
         """
         options = crm_db_options()
         lib.crm_db_options_init(byref(options), CRM_DB_OPTIONS_VERSION)

@@ -4,7 +4,9 @@ Where it looks, in order:
 
 1. ``CRM_LIBRARY``: the path of the shared library (used alone when set: a wrong path is an
    error, not a reason to pick up some other copy);
-2. beside this package (``libcrm.so.0`` or ``libcrm.so`` in the ``crm`` folder);
+2. beside this package (``libcrm.so.0`` or ``libcrm.so`` in the ``crm`` folder): the wheel that
+   the CMake build makes (``build/bindings/python/dist/``) carries the library there, so an
+   installed wheel needs no environment variable;
 3. the system: ``ctypes.util.find_library("crm")``, then ``libcrm.so.0`` through the dynamic
    linker's search path (``LD_LIBRARY_PATH``, ``ldconfig``).
 """
@@ -32,9 +34,10 @@ def _number(version: str) -> int:
 expected_version_number = _number(__version__)
 
 _HOW_TO = (
-    "Build it (ninja -C build crm) and set CRM_LIBRARY to the path of libcrm.so, install it where "
-    "the dynamic linker finds it (e.g. /usr/local/lib, then run ldconfig), or copy libcrm.so.0 "
-    f"into {_HERE}."
+    "Install the wheel that the CMake build makes, which carries libcrm (pip install "
+    "build/bindings/python/dist/libcrm-*.whl), set CRM_LIBRARY to the path of libcrm.so, install "
+    "libcrm where the dynamic linker finds it (e.g. /usr/local/lib, then run ldconfig), or copy "
+    f"libcrm.so.0 into {_HERE}."
 )
 
 

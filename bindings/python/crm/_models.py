@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Iterator, TypeVar
@@ -27,13 +28,23 @@ class Unset(enum.Enum):
 UNSET = Unset.UNSET
 
 
-class Role(enum.Enum):
+if sys.version_info >= (3, 11):
+    StrEnum = enum.StrEnum
+else:  # Python 3.10: what enum.StrEnum does for members with explicit values
+    class StrEnum(str, enum.Enum):
+        def __str__(self) -> str:
+            return str(self.value)
+
+
+# The enums are StrEnums: a member is its wire name (Role.ADMIN == "ADMIN", f"{Role.ADMIN}" is
+# "ADMIN"), so results compare equal to the strings a caller or a JSON document holds.
+class Role(StrEnum):
     ADMIN = "ADMIN"
     MANAGER = "MANAGER"
     SALES = "SALES"
 
 
-class LeadStatus(enum.Enum):
+class LeadStatus(StrEnum):
     """A lead's place in the pipeline, in pipeline order."""
 
     NEW = "NEW"
@@ -42,19 +53,19 @@ class LeadStatus(enum.Enum):
     CLOSED = "CLOSED"
 
 
-class ActivityType(enum.Enum):
+class ActivityType(StrEnum):
     NOTE = "NOTE"
     CALL = "CALL"
     EMAIL = "EMAIL"
 
 
-class JwtAlgorithm(enum.Enum):
+class JwtAlgorithm(StrEnum):
     HS256 = "HS256"
     HS384 = "HS384"
     HS512 = "HS512"
 
 
-class Backend(enum.Enum):
+class Backend(StrEnum):
     SQLITE = "sqlite"
     POSTGRESQL = "postgresql"
 
