@@ -1,4 +1,5 @@
 // SQL for "Activities". The same statements serve SQLite and PostgreSQL except where noted.
+#include "rows.hpp"
 #include "store_common.hpp"
 
 namespace crm::detail::activity_store {
@@ -7,27 +8,7 @@ namespace {
 
 constexpr const char* columns = R"(id, "leadId", type, body, "createdBy", "createdAt", "updatedAt")";
 
-struct Row {
-    std::string id, lead_id, type, created_at, updated_at;
-    NullableText body, created_by;
-
-    void bind(soci::statement& st) {
-        st.exchange(soci::into(id));
-        st.exchange(soci::into(lead_id));
-        st.exchange(soci::into(type));
-        st.exchange(soci::into(body.value, body.ind));
-        st.exchange(soci::into(created_by.value, created_by.ind));
-        st.exchange(soci::into(created_at));
-        st.exchange(soci::into(updated_at));
-    }
-    [[nodiscard]] Activity activity() const {
-        auto parsed_type = parse<ActivityType>(type);
-        if (!parsed_type) throw Error(Errc::internal, "malformed activity type in the database");
-        return Activity{uuid_from_db(id), uuid_from_db(lead_id),         *parsed_type,
-                        body.text(),      created_by.uuid(),             timestamp_from_db(created_at),
-                        timestamp_from_db(updated_at)};
-    }
-};
+using Row = ActivityRow;
 
 const ConstraintMeaning unknown_reference{std::nullopt,
                                           Error::invalid_field("leadId", "must be an existing lead")};

@@ -1,5 +1,6 @@
 // SQL for "Leads". The same statements serve SQLite and PostgreSQL except where noted.
 #include "casefold.hpp"
+#include "rows.hpp"
 #include "store_common.hpp"
 
 #include <algorithm>
@@ -14,31 +15,7 @@ namespace {
 constexpr const char* columns =
     R"(id, title, description, status, source, "ownerId", metadata, "createdAt", "updatedAt")";
 
-struct Row {
-    std::string id, title, status, created_at, updated_at;
-    NullableText description, source, owner_id, metadata;
-
-    void bind(soci::statement& st) {
-        st.exchange(soci::into(id));
-        st.exchange(soci::into(title));
-        st.exchange(soci::into(description.value, description.ind));
-        st.exchange(soci::into(status));
-        st.exchange(soci::into(source.value, source.ind));
-        st.exchange(soci::into(owner_id.value, owner_id.ind));
-        st.exchange(soci::into(metadata.value, metadata.ind));
-        st.exchange(soci::into(created_at));
-        st.exchange(soci::into(updated_at));
-    }
-    [[nodiscard]] Lead lead() const {
-        auto parsed_status = parse<LeadStatus>(status);
-        if (!parsed_status) throw Error(Errc::internal, "malformed status in the database");
-        return Lead{uuid_from_db(id),     title,
-                    description.text(),   *parsed_status,
-                    source.text(),        owner_id.uuid(),
-                    metadata.text(),      timestamp_from_db(created_at),
-                    timestamp_from_db(updated_at)};
-    }
-};
+using Row = LeadRow;
 
 const ConstraintMeaning unknown_owner{std::nullopt, Error::invalid_field("ownerId", "must be an existing user")};
 

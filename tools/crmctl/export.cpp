@@ -1,4 +1,5 @@
 // crmctl export-leads: every lead, oldest first, streamed as CSV or JSON lines.
+#include "atomic_file.hpp"
 #include "commands.hpp"
 #include "csv.hpp"
 
@@ -57,47 +58,6 @@ void write_csv_lead(std::ostream& out, const crm::Lead& l, bool raw) {
     nullable(l.metadata);
     out << ',' << crm::format_timestamp(l.created_at) << ',' << crm::format_timestamp(l.updated_at) << "\r\n";
 }
-
-// An output file that appears under its name only once complete: a failed export must not leave
-// a truncated file that would import without complaint.
-class AtomicFile {
-public:
-    explicit AtomicFile(std::string path) : path_(std::move(path)) {
-        std::filesystem::path target(path_);
-        if (std::filesystem::is_directory(target)) throw OutputError("cannot write " + path_ + ": it is a directory");
-        std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
-        std::string pattern = dir + "/." + target.filename().string() + ".XXXXXX";
-        int fd = ::mkstemp(pattern.data());
-        if (fd < 0) throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
-        temp_ = pattern;
-        // Leads are customer data: a new export stays readable by its owner only (mkstemp's
-        // 0600); a file it replaces keeps the mode its owner gave it.
-        struct stat existing {};
-        if (::stat(path_.c_str(), &existing) == 0) ::fchmod(fd, existing.st_mode & 07777);
-        ::close(fd);
-        out_.open(temp_, std::ios::binary | std::ios::trunc);
-        if (!out_) throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
-    }
-    ~AtomicFile() {
-        if (!committed_) std::remove(temp_.c_str());
-    }
-    AtomicFile(const AtomicFile&) = delete;
-    AtomicFile& operator=(const AtomicFile&) = delete;
-
-    std::ostream& stream() { return out_; }
-    void commit() {
-        out_.close();
-        if (!out_) throw OutputError("writing " + path_ + " failed: " + std::strerror(errno));
-        if (std::rename(temp_.c_str(), path_.c_str()) != 0)
-            throw OutputError("cannot rename the export to " + path_ + ": " + std::strerror(errno));
-        committed_ = true;
-    }
-
-private:
-    std::string path_, temp_;
-    std::ofstream out_;
-    bool committed_ = false;
-};
 
 struct ExportOptions {
     std::string format = "csv";

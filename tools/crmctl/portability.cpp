@@ -3,6 +3,7 @@
 // either engine, through a JSON Lines file or directly. Format: docs/moving-data.md.
 #include "portability.hpp"
 
+#include "atomic_file.hpp"
 #include "commands.hpp"
 #include "terminal.hpp"
 
@@ -259,45 +260,6 @@ crm::DataCounts parse_counts(Fields& f) {
 
 // ---- output ----------------------------------------------------------------------------------------
 
-// A file that appears under its name only once complete (a cut-short dump must not pass for a
-// whole one), readable by its owner only when new: it holds password hashes.
-class OutputFile {
-public:
-    explicit OutputFile(std::string path) : path_(std::move(path)) {
-        std::filesystem::path target(path_);
-        if (std::filesystem::is_directory(target)) throw OutputError(path_ + " is a directory");
-        std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
-        std::string pattern = dir + "/." + target.filename().string() + ".XXXXXX";
-        int fd = ::mkstemp(pattern.data());
-        if (fd < 0) throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
-        temp_ = pattern;
-        struct stat existing {};
-        if (::stat(path_.c_str(), &existing) == 0) ::fchmod(fd, existing.st_mode & 07777);
-        ::close(fd);
-        out_.open(temp_, std::ios::binary | std::ios::trunc);
-        if (!out_) throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
-    }
-    ~OutputFile() {
-        if (!committed_) std::remove(temp_.c_str());
-    }
-    OutputFile(const OutputFile&) = delete;
-    OutputFile& operator=(const OutputFile&) = delete;
-
-    std::ostream& stream() { return out_; }
-    void commit() {
-        out_.close();
-        if (!out_) throw std::runtime_error("writing " + path_ + " failed: " + std::strerror(errno));
-        if (std::rename(temp_.c_str(), path_.c_str()) != 0)
-            throw std::runtime_error("cannot rename the dump to " + path_ + ": " + std::strerror(errno));
-        committed_ = true;
-    }
-
-private:
-    std::string path_, temp_;
-    std::ofstream out_;
-    bool committed_ = false;
-};
-
 // Writes each row as a line as the dump reads it.
 class JsonLinesSink : public crm::DataSink {
 public:
@@ -445,7 +407,7 @@ json parse_line(const std::string& line, bool complete) {
 int dump(const DumpOptions& o) {
     if (o.output.empty()) throw UsageError("--output needs a file name (- for standard output)");
     crm::Database source = open(o.database, "database");
-    std::optional<OutputFile> file;
+    std::optional<AtomicFile> file;
     if (o.output != "-") file.emplace(o.output);
     std::ostream& out = file ? file->stream() : std::cout;
     JsonLinesSink sink(out, o.output == "-" ? "standard output" : o.output);
