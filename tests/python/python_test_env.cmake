@@ -11,6 +11,10 @@ function(crm_python_test_environment var)
                       OUTPUT_VARIABLE path OUTPUT_STRIP_TRAILING_WHITESPACE)
       list(APPEND preload ${path})
     endforeach()
+    # ASan intercepts crypt_r and finds the real one when it starts: libcrypt (libcrm's, for
+    # bcrypt) must be loaded by then, not dlopen'ed later with libcrm, or the interceptor calls
+    # a null pointer.
+    list(APPEND preload libcrypt.so.1)
     list(JOIN preload ":" preload)
     list(APPEND env "LD_PRELOAD=${preload}" "ASAN_OPTIONS=detect_leaks=0")
   endif()
