@@ -107,17 +107,6 @@ crm::AuthOptions auth_options() {
     return options;
 }
 
-// The URL without its password, to name the database in messages.
-std::string redacted(std::string url) {
-    auto scheme = url.find("://");
-    if (scheme == std::string::npos) return url;
-    auto at = url.find('@', scheme + 3);
-    auto colon = url.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-        url.replace(colon + 1, at - colon - 1, "***");
-    return url;
-}
-
 void print_error(const crm::Error& e) {
     std::fprintf(stderr, "crmctl: %s\n", e.what());
     for (const auto& f : e.field_errors())
@@ -150,6 +139,16 @@ std::string parse_error_message(const CLI::App& crmctl, const CLI::ParseError& e
 }
 
 }  // namespace
+
+std::string redacted(std::string url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    auto at = url.find('@', scheme + 3);
+    auto colon = url.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+        url.replace(colon + 1, at - colon - 1, "***");
+    return url;
+}
 
 CLI::App& add_command(CLI::App& crmctl, CommandSpec spec) {
     CLI::App* app = crmctl.add_subcommand(spec.name, spec.summary);

@@ -70,6 +70,9 @@ void add_list_users_command(CLI::App&);      // users.cpp
 void add_import_command(CLI::App&);          // import.cpp
 void add_export_command(CLI::App&);          // export.cpp
 
+/// A database URL without its password, to name the database in messages.
+[[nodiscard]] std::string redacted(std::string url);
+
 /// Checks that an option's value is not empty (CLI11 takes `--email ""` as given).
 [[nodiscard]] const CLI::Validator& non_empty();
 

@@ -36,17 +36,6 @@ constexpr std::size_t max_line_bytes = 64 * 1024 * 1024;
 
 // ---- opening databases ----------------------------------------------------------------------------
 
-// The URL without its password, to name the database in messages.
-std::string redacted(std::string url) {
-    auto scheme = url.find("://");
-    if (scheme == std::string::npos) return url;
-    auto at = url.find('@', scheme + 3);
-    auto colon = url.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-        url.replace(colon + 1, at - colon - 1, "***");
-    return url;
-}
-
 crm::Database open(const std::string& url, const char* option) {
     if (url.empty()) throw UsageError(std::string("--") + option + " is required");
     crm::DatabaseOptions options;
