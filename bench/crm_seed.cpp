@@ -526,6 +526,11 @@ Counts load_postgresql(PgConn& pg, const Options& o, const Generator& gen, std::
                                 {});
         if (orphans != "0") throw std::runtime_error("the loaded rows break a foreign key (rolled back)");
     }
+    // Flushed at commit whatever the server's synchronous_commit (the benchmarks' throw-away
+    // server runs with it off): VACUUM may set hint bits, and so mark pages all-visible, only
+    // for a transaction whose commit record is on disk. Without this the visibility map stayed
+    // empty and every count read the heap instead of an index alone.
+    pg.exec("SET LOCAL synchronous_commit = on");
     pg.exec("COMMIT");
     // What autovacuum would do soon anyway: statistics and the visibility map for the planner.
     pg.exec(R"(VACUUM ANALYZE "Users")");

@@ -126,6 +126,39 @@ login() {  # port email -> access token
     "http://127.0.0.1:$1/api/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])'
 }
 peak_reset() { echo 5 > "/proc/$1/clear_refs" 2>/dev/null || true; }  # resets VmHWM (Linux >= 4.0)
+# Where the CPU goes during a run, in clock ticks: the server process (0 for the baseline), every
+# PostgreSQL process, and the whole machine's busy time (the rest is the load generator, wrk or
+# pg_baseline, and the kernel's share of loopback). Read before and after each run.
+cpu_ticks() {  # server_pid|0 -> "server postgres busy"
+  python3 - "$1" <<'PY'
+import os, sys
+def ticks(pid):
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12])  # utime + stime
+    except OSError:
+        return 0
+server = ticks(sys.argv[1]) if sys.argv[1] != "0" else 0
+pg = 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if open(f"/proc/{pid}/comm").read().strip() == "postgres": pg += ticks(pid)
+    except OSError:
+        pass
+cpu = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+print(server, pg, sum(cpu) - cpu[3] - cpu[4])  # all but idle and iowait
+PY
+}
+# CPU µs per request from two cpu_ticks readings and a request count: "server_us= pg_us= rest_us="
+cpu_per_request() {  # before after requests
+  python3 - "$1" "$2" "$3" "$(getconf CLK_TCK)" <<'PY'
+import sys
+b, a, n, hz = [list(map(int, x.split())) if " " in x else int(x) for x in sys.argv[1:]]
+d = [y - x for x, y in zip(b, a)]
+us = lambda t: t * 1e6 / hz / max(n, 1)
+print(f"server_us={us(d[0]):.0f} pg_us={us(d[1]):.0f} rest_us={us(d[2] - d[0] - d[1]):.0f}")
+PY
+}
 peak_mib() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo nan; }
 
 password=bench-password-1
@@ -200,18 +233,25 @@ run_wrk() {  # server scenario round
   local args=(-t"$wrk_threads" -c"$connections" --timeout 10s -s "bench/wrk/$(script_of "$s").lua" "http://127.0.0.1:$port")
   [ "$warmup" -gt 0 ] && wrk "${args[@]}" -d"${warmup}s" >/dev/null 2>&1 || true
   peak_reset "$pid"
+  local before requests
+  before=$(cpu_ticks "$pid")
   wrk "${args[@]}" -d"${duration}s" --latency >"$work/wrk.out" 2>&1 || true
   line=$(grep '^wrk_result' "$work/wrk.out" || true)
   if [ -z "$line" ]; then
     echo "http.sh: wrk failed for $server $s:" >&2; cat "$work/wrk.out" >&2; failed=1; return 0
   fi
+  requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")
+  line="$line $(cpu_per_request "$before" "$(cpu_ticks "$pid")" "${requests:-0}")"
   echo "$server $s $r $line rss_mib=$(peak_mib "$pid")" >>"$results"
   echo "   $server $s: ${line#wrk_result }" >&2
 }
 run_baseline() {  # scenario round
-  local line
+  local line before requests
+  before=$(cpu_ticks 0)
   line=$(build/bench/pg_baseline --url "$pg_url" --scenario "$1" --ids "$work/ids" --manager "$manager_id" \
            --sales "$sales_id" --threads "$connections" --seconds "$duration") || { failed=1; echo "http.sh: pg_baseline failed for $1" >&2; return 0; }
+  requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")
+  line="$line $(cpu_per_request "$before" "$(cpu_ticks 0)" "${requests:-0}")"
   echo "limit $1 $2 $line" >>"$results"
   echo "   raw libpq $1: $line" >&2
 }
@@ -276,6 +316,19 @@ for s in order:
                 f"{num(rps / nrps if rps and nrps else None, 2)}{'×' if rps and nrps else ''} | "
                 f"{num(mean('node', s, 'rss_mib'), 1)} |")
     print(row)
+# Where the CPU went, per request (µs of CPU time: the server process, every PostgreSQL process,
+# and the rest of the machine's busy time: the load generator and the kernel's loopback work).
+if any("pg_us" in k for v in runs.values() for k in v):
+    head = "| scenario | libcrm: server | libcrm: PostgreSQL | libcrm: rest | raw libpq: PostgreSQL | raw libpq: rest |"
+    if node: head += " Node: server | Node: PostgreSQL |"
+    print("\nCPU µs per request (time on all cores; this machine has " + str(__import__("os").cpu_count()) + "):\n")
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for s in order:
+        row = (f"| {names[s]} | {num(mean('crm', s, 'server_us'))} | {num(mean('crm', s, 'pg_us'))} | "
+               f"{num(mean('crm', s, 'rest_us'))} | {num(mean('limit', s, 'pg_us'))} | {num(mean('limit', s, 'rest_us'))} |")
+        if node: row += f" {num(mean('node', s, 'server_us'))} | {num(mean('node', s, 'pg_us'))} |"
+        print(row)
 if idle:
     kv = dict(x.split("=", 1) for x in idle.split() if "=" in x)
     probes = (f"no answer within the probe timeout ({kv['probes']} of {kv['probes']} failed)"
