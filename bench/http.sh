@@ -135,7 +135,9 @@ import os, sys
 def ticks(pid):
     try:
         f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        return int(f[11]) + int(f[12])  # utime + stime
+        # utime + stime, and cutime + cstime: the time of exited children (a client's
+        # PostgreSQL backends end with its connections, before the second reading)
+        return sum(int(x) for x in f[11:15])
     except OSError:
         return 0
 server = ticks(sys.argv[1]) if sys.argv[1] != "0" else 0
@@ -321,7 +323,8 @@ for s in order:
 if any("pg_us" in k for v in runs.values() for k in v):
     head = "| scenario | libcrm: server | libcrm: PostgreSQL | libcrm: rest | raw libpq: PostgreSQL | raw libpq: rest |"
     if node: head += " Node: server | Node: PostgreSQL |"
-    print("\nCPU µs per request (time on all cores; this machine has " + str(__import__("os").cpu_count()) + "):\n")
+    print("\nCPU µs per request (time on all cores; this machine has " + str(__import__("os").cpu_count()) +
+          "; rest: the load generator, the kernel's loopback work and anything else that ran):\n")
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for s in order:

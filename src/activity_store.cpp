@@ -64,19 +64,14 @@ ListSlice<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const ListW
     std::string lead = lead_id.to_string();
     // Both the rows and the count come from the ("leadId", "createdAt", id) index.
     std::string keyset = created_at_keyset(lease, window, true);
-    Row row;
-    return read_slice<Activity>(
-        lease, window, columns, R"(SELECT count(*) FROM "Activities" WHERE "leadId" = :leadc)",
+    Parameters rows_values, count_values;
+    rows_values.text("lead", lead);
+    if (window.after) rows_values.text("ak", window.after->key).text("ai", window.after->id);
+    count_values.text("leadc", lead);
+    return read_slice<Activity, Row>(
+        lease, window, columns, R"(SELECT count(*) FROM "Activities" WHERE "leadId" = :leadc)", count_values,
         R"( FROM "Activities" WHERE "leadId" = :lead)" + keyset + R"( ORDER BY "createdAt" DESC, id DESC)",
-        [&](soci::statement& st) {
-            row.bind(st);
-            st.exchange(soci::use(lead, "lead"));
-            if (window.after) {
-                st.exchange(soci::use(window.after->key, "ak"));
-                st.exchange(soci::use(window.after->id, "ai"));
-            }
-        },
-        [&](soci::statement& st) { st.exchange(soci::use(lead, "leadc")); }, [&] { return row.activity(); });
+        std::move(rows_values), [](const Row& row) { return row.activity(); });
 }
 
 }  // namespace crm::detail::activity_store

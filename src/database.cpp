@@ -261,24 +261,49 @@ Lease::~Lease() {
     pool_.returned.notify_all();
 }
 
+namespace {
+
+// A statement without values or results (BEGIN, COMMIT, ROLLBACK), kept prepared per connection.
+struct Command : CachedStatement {
+    soci::statement st;
+    Command(soci::session& sql, const std::string& text) : st(sql) {
+        st.alloc();
+        st.prepare(text);
+        st.define_and_bind();
+    }
+};
+
+// Runs BEGIN, COMMIT or ROLLBACK. On SQLite the statement stays prepared on the connection (a
+// read of a page and its total is two statements inside one: preparing these two took a sixth
+// of the time of the whole list). PostgreSQL runs them as simple queries (one round trip, as a
+// prepared one would be).
+void run_command(Lease& lease, const char* text) {
+    if (lease.backend() != Backend::sqlite) {
+        lease.sql() << text;
+        return;
+    }
+    auto& command = lease.cached<Command>(text, std::string(text));
+    command.st.execute(true);
+    finish_single_row(lease, command.st);
+}
+
+}  // namespace
+
 Transaction::Transaction(Lease& lease, Mode mode) : lease_(lease) {
-    if (lease.backend() == Backend::sqlite && mode == Mode::write)
-        lease.sql() << "BEGIN IMMEDIATE";
-    else
-        lease.sql() << "BEGIN";
+    run_command(lease, lease.backend() == Backend::sqlite && mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
 Transaction::~Transaction() {
     if (!open_) return;
     try {
-        lease_.sql() << "ROLLBACK";
+        run_command(lease_, "ROLLBACK");
     } catch (...) {
         lease_.mark_broken();  // a session that cannot roll back must not be reused
     }
 }
 
 void Transaction::commit() {
-    lease_.sql() << "COMMIT";
+    run_command(lease_, "COMMIT");
     open_ = false;
 }
 

@@ -70,12 +70,20 @@ public:
     /// The statement named `name`, prepared on this connection the first time it is asked for
     /// (`T(sql(), args...)`) and reused by every later lease of the connection: hot lookups skip
     /// parsing and planning (and, on PostgreSQL, the PREPARE round trip) after the first call.
+    /// The reference is valid until the next call of cached() on this lease.
     template <class T, class... Args>
     T& cached(const std::string& name, Args&&... args) {
-        auto& slot = connection_->statements[name];
-        if (!slot) slot = std::make_unique<T>(sql(), std::forward<Args>(args)...);
-        return static_cast<T&>(*slot);
+        auto& statements = connection_->statements;
+        auto found = statements.find(name);
+        if (found == statements.end()) {
+            // Bounded: list statements vary with their filters and sort, and a host could vary
+            // them without end. Past the bound the cache starts over; hot statements return at once.
+            if (statements.size() >= max_cached_statements) statements.clear();
+            found = statements.emplace(name, std::make_unique<T>(sql(), std::forward<Args>(args)...)).first;
+        }
+        return static_cast<T&>(*found->second);
     }
+    static constexpr std::size_t max_cached_statements = 64;
     [[nodiscard]] Backend backend() const { return pool_.backend; }
     void mark_broken() noexcept { broken_ = true; }
 
@@ -84,6 +92,10 @@ private:
     std::unique_ptr<Connection> connection_;
     bool broken_ = false;
 };
+
+/// Ends a statement that was executed for one row without reading to the end. SQLite keeps an
+/// unfinished statement's read snapshot open (stale reads, blocked checkpoints): reset it.
+void finish_single_row(Lease& lease, soci::statement& st);
 
 /// RAII transaction: rolled back unless commit() ran. SQLite write transactions take the write
 /// lock up front (BEGIN IMMEDIATE) so that concurrent writers wait on the busy timeout instead

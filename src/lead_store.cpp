@@ -120,8 +120,11 @@ std::string fts_phrase(std::string_view text) {
 class FilterSql {
 public:
     FilterSql(Lease& lease, const LeadFilter& filter, std::string suffix = "") : filter_(filter), suffix_(std::move(suffix)) {
-        statuses_.reserve(filter.statuses.size());  // bound by address: must not reallocate
+        // A set, in one order: the same statuses make the same statement text (SQLite keeps
+        // list statements prepared by their text).
         for (auto s : filter.statuses) statuses_.emplace_back(to_string(s));
+        std::sort(statuses_.begin(), statuses_.end());
+        statuses_.erase(std::unique(statuses_.begin(), statuses_.end()), statuses_.end());
         // On SQLite a page reads status and source through `+column` (not indexable): without
         // statistics SQLite takes an equality index as selective and sorts every row it finds,
         // while those columns hold a few values over many leads, so the ordered scan of the sort
@@ -161,13 +164,14 @@ public:
         }
     }
 
-    void bind(soci::statement& st) {
-        for (std::size_t i = 0; i < statuses_.size(); ++i) st.exchange(soci::use(statuses_[i], key("s" + std::to_string(i))));
-        if (owner_.ind == soci::i_ok) st.exchange(soci::use(owner_.value, key("owner")));
-        if (filter_.source) st.exchange(soci::use(source_, key("source")));
+    /// Adds the clause's values to `values`, named as the clause names them.
+    void add_to(Parameters& values) const {
+        for (std::size_t i = 0; i < statuses_.size(); ++i) values.text(key("s" + std::to_string(i)), statuses_[i]);
+        if (owner_.ind == soci::i_ok) values.text(key("owner"), owner_.value);
+        if (filter_.source) values.text(key("source"), source_);
         if (filter_.q) {
-            st.exchange(soci::use(pattern_, key("q")));
-            if (!fts_) st.exchange(soci::use(pattern_, key("q2")));
+            values.text(key("q"), pattern_);
+            if (!fts_) values.text(key("q2"), pattern_);
         }
     }
 
@@ -206,6 +210,8 @@ std::vector<Lead> list_after(Lease& lease, const LeadFilter& filter, const std::
     FilterSql sql(lease, filter);
     std::string after_created = after ? format_timestamp(after->created_at) : "", after_id = after ? after->id.to_string() : "";
     if (after) sql.where += R"( AND ("createdAt" > :ac OR ("createdAt" = :ac2 AND id > :ai)))";
+    Parameters values;
+    sql.add_to(values);
     std::vector<Lead> leads;
     Row row;
     for_each_row(
@@ -213,7 +219,7 @@ std::vector<Lead> list_after(Lease& lease, const LeadFilter& filter, const std::
         std::string("SELECT ") + columns + R"( FROM "Leads")" + where_clause(sql.where) + R"( ORDER BY "createdAt", id LIMIT :limit)",
         [&](soci::statement& st) {
             row.bind(st);
-            sql.bind(st);
+            for (const auto& v : values.texts()) st.exchange(soci::use(v.value, v.name));
             if (after) {
                 st.exchange(soci::use(after_created, "ac"));
                 st.exchange(soci::use(after_created, "ac2"));
@@ -254,42 +260,31 @@ ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sor
     // Keyset: (key, id) after the cursor's row in the list's direction; a row-value comparison
     // that both engines turn into a range on the (key, id) index.
     std::string where = rows_filter.where;
-    std::string after_text;
-    long long after_rank = 0;
-    std::string after_id;
+    Parameters rows_values, count_values;
+    rows_filter.add_to(rows_values);
+    count_filter.add_to(count_values);
     if (window.after) {
-        after_id = window.after->id;
+        const std::string& after_id = window.after->id;
         if (!Uuid::parse(after_id)) throw Error::invalid_field("cursor", "is not a cursor of this list, sort and filter");
         if (sort.key == LeadSortKey::status) {
             auto rank = window.after->key;
             if (rank.size() != 1 || rank[0] < '0' || rank[0] > '3')
                 throw Error::invalid_field("cursor", "is not a cursor of this list, sort and filter");
-            after_rank = rank[0] - '0';
+            rows_values.integer("ak", rank[0] - '0');
         } else {
-            after_text = window.after->key;
+            rows_values.text("ak", window.after->key);
         }
+        rows_values.text("ai", after_id);
         std::string cast = pg && (sort.key == LeadSortKey::created_at || sort.key == LeadSortKey::updated_at)
                                ? "CAST(:ak AS timestamptz)"
                                : ":ak";
         where += " AND (" + key + ", id) " + (sort.descending ? "<" : ">") + " (" + cast + (pg ? ", CAST(:ai AS uuid))" : ", :ai)");
     }
 
-    Row row;
-    return read_slice<Lead>(
-        lease, window, columns, R"(SELECT count(*) FROM "Leads")" + where_clause(count_filter.where),
-        R"( FROM "Leads")" + where_clause(where) + " ORDER BY " + key + direction + ", id" + direction,
-        [&](soci::statement& st) {
-            row.bind(st);
-            rows_filter.bind(st);
-            if (window.after) {
-                if (sort.key == LeadSortKey::status)
-                    st.exchange(soci::use(after_rank, "ak"));
-                else
-                    st.exchange(soci::use(after_text, "ak"));
-                st.exchange(soci::use(after_id, "ai"));
-            }
-        },
-        [&](soci::statement& st) { count_filter.bind(st); }, [&] { return row.lead(); });
+    return read_slice<Lead, Row>(lease, window, columns, R"(SELECT count(*) FROM "Leads")" + where_clause(count_filter.where),
+                                 count_values,
+                                 R"( FROM "Leads")" + where_clause(where) + " ORDER BY " + key + direction + ", id" + direction,
+                                 std::move(rows_values), [](const Row& row) { return row.lead(); });
 }
 
 }  // namespace crm::detail::lead_store

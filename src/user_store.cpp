@@ -108,18 +108,11 @@ Keyset position_of(const User& user) { return Keyset{format_timestamp(user.creat
 
 ListSlice<User> list(Lease& lease, const ListWindow& window) {
     std::string keyset = created_at_keyset(lease, window, false);
-    Row row;
-    return read_slice<User>(
-        lease, window, columns, R"(SELECT count(*) FROM "Users")",
-        R"( FROM "Users")" + where_clause(keyset) + R"( ORDER BY "createdAt", id)",
-        [&](soci::statement& st) {
-            row.bind(st);
-            if (window.after) {
-                st.exchange(soci::use(window.after->key, "ak"));
-                st.exchange(soci::use(window.after->id, "ai"));
-            }
-        },
-        [](soci::statement&) {}, [&] { return row.user(); });
+    Parameters rows_values;
+    if (window.after) rows_values.text("ak", window.after->key).text("ai", window.after->id);
+    return read_slice<User, Row>(lease, window, columns, R"(SELECT count(*) FROM "Users")", {},
+                                 R"( FROM "Users")" + where_clause(keyset) + R"( ORDER BY "createdAt", id)",
+                                 std::move(rows_values), [](const Row& row) { return row.user(); });
 }
 
 long long count_admins_locked(Lease& lease) {

@@ -146,6 +146,58 @@ TEST_CASE("db: page mode and cursor mode return the same rows, with the total wh
     CHECK_FALSE(beyond.next_cursor);
 }
 
+// SQLite keeps list statements prepared per connection, at most a bounded number of them: more
+// shapes than the bound (filters × sorts × both modes) go round twice, and each list must see the
+// delete in between (a kept statement holds no old snapshot) and otherwise the same rows.
+TEST_CASE("db: lists see every write and stay right past the bound of kept statements") {
+    Fixture fx;
+    (void)fx.add_leads(30);
+    struct Shape {
+        LeadFilter filter;
+        LeadSort sort;
+        PageRequest page;
+    };
+    std::vector<Shape> shapes;
+    for (const auto& f : some_filters(fx.sales_user.id))
+        for (const auto& s : every_sort())
+            for (bool with_cursor_mode_total : {false, true})
+                shapes.push_back({f, s, with_cursor_mode_total ? PageRequest{std::string(), 50, true} : PageRequest{1, 50}});
+    REQUIRE(shapes.size() > detail::Lease::max_cached_statements);
+    using Result = std::pair<std::vector<Uuid>, std::optional<std::int64_t>>;
+    auto run = [&](const Shape& shape) -> Result {
+        PageRequest page = shape.page;
+        if (page.cursor) {  // the first page in cursor mode: a cursor from a one-row page
+            auto first = fx.svc.list_leads(fx.manager, shape.filter, shape.sort, PageRequest{1, 1});
+            if (!first.next_cursor) return {};
+            page.cursor = first.next_cursor;
+        }
+        std::vector<Uuid> ids;
+        if (page.cursor)  // the row the cursor is on, so that the victim may be any row
+            ids.push_back(fx.svc.list_leads(fx.manager, shape.filter, shape.sort, PageRequest{1, 1}).items.at(0).id);
+        auto p = fx.svc.list_leads(fx.manager, shape.filter, shape.sort, page);
+        for (auto& l : p.items) ids.push_back(l.id);
+        return {ids, p.total};
+    };
+    std::vector<Result> before;
+    for (const auto& shape : shapes) before.push_back(run(shape));
+    // Delete a lead that most lists hold (not the first row: cursor mode starts after it).
+    auto victim = fx.all(fx.manager, {}, LeadSort{LeadSortKey::created_at, false}).at(12);
+    fx.svc.delete_lead(fx.sys, victim);
+    std::size_t changed = 0;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        auto expected = before[i];
+        auto at = std::find(expected.first.begin(), expected.first.end(), victim);
+        if (at != expected.first.end()) {
+            expected.first.erase(at);
+            expected.second = *expected.second - 1;
+            ++changed;
+        }
+        CAPTURE(i);
+        CHECK(run(shapes[i]) == expected);
+    }
+    CHECK(changed > shapes.size() / 4);
+}
+
 TEST_CASE("db: a cursor is refused for another sort, filter, list or scope, and when altered") {
     Fixture fx;
     (void)fx.add_leads(30);
