@@ -144,6 +144,14 @@ void scale_rows(Session& s, const std::string& q) {
         std::string label = "q=" + q + " + total vs unfiltered + total, " + name;
         report(label.c_str(), per_call_us([&](long) { (void)s.svc.list_leads(*who, {}, {}, {1, 20}); }),
                per_call_us([&](long) { (void)s.svc.list_leads(*who, search, {}, {1, 20}); }));
+        // Cursor mode counts nothing unless asked: the second page of each, by its cursor.
+        auto plain_next = s.svc.list_leads(*who, {}, {}, {1, 20}).next_cursor;
+        auto search_next = s.svc.list_leads(*who, search, {}, {1, 20}).next_cursor;
+        if (plain_next && search_next) {
+            label = "q=" + q + " vs unfiltered, cursor page 2, " + name;
+            report(label.c_str(), per_call_us([&](long) { (void)s.svc.list_leads(*who, {}, {}, PageRequest{*plain_next, 20}); }),
+                   per_call_us([&](long) { (void)s.svc.list_leads(*who, search, {}, PageRequest{*search_next, 20}); }));
+        }
     }
 }
 

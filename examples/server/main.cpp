@@ -55,11 +55,13 @@ void watch_signals(sigset_t signals) {
             timespec grace{static_cast<time_t>(left.count() / 1000000000), static_cast<long>(left.count() % 1000000000)};
             if (sigtimedwait(&signals, nullptr, &grace) > 0) {
                 log("warn", "second signal: exiting now");
+                flush_log();
                 _exit(1);
             }
             if (errno != EINTR) break;
         }
         log("warn", "the shutdown did not finish in time: exiting now");
+        flush_log();
         _exit(1);
     }).detach();
 }
