@@ -124,13 +124,17 @@ AuthResult Service::login(std::string_view email, std::string_view password, std
         }
     }
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        std::optional<User> user;
         if (upgraded) {
             // Only over the hash just verified: a password changed meanwhile must not be undone.
             auto current = user_store::find_credentials_for_update(lease, found->user.id);
             if (current && current->password_hash == found->password_hash)
-                user_store::update(lease, found->user.id, {}, upgraded, now());
+                user = user_store::update(lease, apply(current->user, UserChanges{}, now()), upgraded);
+            else if (current)
+                user = current->user;
+        } else {
+            user = user_store::find(lease, found->user.id);
         }
-        auto user = user_store::find(lease, found->user.id);
         if (!user) throw bad_credentials;  // deleted meanwhile
         impl_->throttle.clear_email(lease, keys);
         return AuthResult{*user, impl_->issue_tokens(lease, *user, now()).tokens};

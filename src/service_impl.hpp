@@ -1,6 +1,7 @@
 // Internal: what a crm::Service holds, shared by the *_service.cpp files.
 #pragma once
 
+#include "changes.hpp"
 #include "cursor.hpp"
 #include "db.hpp"
 #include "jwt.hpp"

@@ -1,4 +1,5 @@
 // The stores on both backends: round trips, constraints, cascades, lists.
+#include "changes.hpp"
 #include "stores.hpp"
 #include "support.hpp"
 
@@ -116,7 +117,7 @@ TEST_CASE("db: partial update changes only the given fields and advances updated
     LeadChanges changes;
     changes.status = LeadStatus::contacted;
     changes.source = std::optional<std::string>{};  // set to null
-    auto updated = tx(db, [&](Lease& lease) { return lead_store::update(lease, lead.id, changes, lead.updated_at); });
+    auto updated = tx(db, [&](Lease& lease) { return lead_store::update(lease, apply(lead, changes, lead.updated_at)); });
     REQUIRE(updated);
     CHECK(updated->title == "before");
     CHECK(updated->description == "desc");
@@ -124,7 +125,9 @@ TEST_CASE("db: partial update changes only the given fields and advances updated
     CHECK_FALSE(updated->source);
     CHECK(updated->created_at == lead.created_at);
     CHECK(updated->updated_at > lead.updated_at);
-    auto missing = tx(db, [&](Lease& lease) { return lead_store::update(lease, Uuid::generate(), changes, now()); });
+    Lead ghost = lead;
+    ghost.id = Uuid::generate();
+    auto missing = tx(db, [&](Lease& lease) { return lead_store::update(lease, apply(ghost, changes, now())); });
     CHECK_FALSE(missing);
 }
 
@@ -266,7 +269,7 @@ TEST_CASE("db: lead lists filter, sort and page") {
         auto first = list(db, {}, LeadSort{LeadSortKey::created_at, false}).items.front();
         LeadChanges c;
         c.source = std::optional<std::string>("changed");
-        tx(db, [&](Lease& lease) { return lead_store::update(lease, first.id, c, now() + std::chrono::seconds(1)); });
+        tx(db, [&](Lease& lease) { return lead_store::update(lease, apply(first, c, now() + std::chrono::seconds(1))); });
         CHECK(list(db, {}, LeadSort{LeadSortKey::updated_at, true}).items.front().id == first.id);
     }
 }
@@ -334,7 +337,7 @@ TEST_CASE("db: statements kept prepared per connection never return stale rows")
     // Another connection (another process, say) changes and then deletes the row.
     LeadChanges rename;
     rename.title = "second";
-    tx(other, [&](Lease& lease) { return lead_store::update(lease, lead.id, rename, now()); });
+    tx(other, [&](Lease& lease) { return lead_store::update(lease, apply(lead, rename, now())); });
     // Any other statement on the first connection sees the change too (no snapshot left open).
     CHECK(titles(list(db, {})) == std::vector<std::string>{"second"});
     CHECK(read()->title == "second");

@@ -67,13 +67,6 @@ struct RefreshToken {
 template <class T>
 using Change = std::optional<T>;
 
-/// A partial update of a user's profile.
-struct UserChanges {
-    Change<std::string> name{};   ///< new name
-    Change<std::string> email{};  ///< new email (normalised by the library)
-    Change<Role> role{};          ///< new role
-};
-
 /// A partial update of a lead.
 struct LeadChanges {
     Change<std::string> title{};                       ///< new title
@@ -82,12 +75,6 @@ struct LeadChanges {
     Change<std::optional<std::string>> source{};       ///< new source, or null
     Change<std::optional<Uuid>> owner_id{};            ///< new owner, or unowned
     Change<std::optional<std::string>> metadata{};     ///< new metadata (a JSON object as text), or null
-};
-
-/// A partial update of an activity.
-struct ActivityChanges {
-    Change<ActivityType> type{};                ///< new type
-    Change<std::optional<std::string>> body{};  ///< new body, or null
 };
 
 /// Which lead column a list is ordered by.
