@@ -127,6 +127,19 @@ bool remove(Lease& lease, const Uuid& id);
 
 // ---- Refresh tokens -----------------------------------------------------------------------
 
+/// A refresh token as stored: only the hash of the secret is kept.
+struct RefreshToken {
+    Uuid id{};                             ///< row id
+    Uuid user_id{};                        ///< whose token it is
+    std::string token_hash{};              ///< hex of the BLAKE2b-256 hash of the secret
+    Timestamp expires_at{};                ///< refused from then on
+    std::optional<Timestamp> revoked_at{};  ///< set by rotation, logout or a password change
+    std::optional<Uuid> replaced_by{};     ///< set when spent by a rotation
+    Timestamp created_at{};                ///< when it was issued
+    Timestamp updated_at{};                ///< when it last changed
+    bool operator==(const RefreshToken&) const = default;  ///< field-wise equality
+};
+
 namespace refresh_token_store {
 void insert(Lease& lease, const RefreshToken& token);
 /// Locks the row on PostgreSQL (the SQLite write transaction already excludes other writers).

@@ -18,7 +18,7 @@ namespace {
 
 template <class Work>
 auto tx(Database& db, Work&& work) {
-    return in_transaction(db.impl(), Transaction::Mode::write, std::forward<Work>(work));
+    return in_transaction(impl_of(db), Transaction::Mode::write, std::forward<Work>(work));
 }
 
 User make_user(Database& db, std::string email, Role role = Role::sales) {
@@ -45,7 +45,7 @@ Activity make_activity(Database& db, const Uuid& lead, std::optional<Uuid> autho
 }
 
 ListSlice<Lead> list(Database& db, const LeadFilter& f, const LeadSort& s = {}, PageRequest p = {1, 100}) {
-    return with_lease(db.impl(), [&](Lease& lease) { return lead_store::list(lease, f, s, ListWindow(p, std::nullopt)); });
+    return with_lease(impl_of(db), [&](Lease& lease) { return lead_store::list(lease, f, s, ListWindow(p, std::nullopt)); });
 }
 
 std::vector<std::string> titles(const ListSlice<Lead>& page) {
@@ -68,7 +68,7 @@ TEST_CASE("db: every lead field round-trips verbatim") {
     Lead lead{Uuid::generate(), strange, big + strange, LeadStatus::qualified, "ref: 50% _off_",
               owner.id,         metadata, at,           at};
     Lead stored = tx(db, [&](Lease& lease) { return lead_store::insert(lease, lead); });
-    auto found = with_lease(db.impl(), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
+    auto found = with_lease(impl_of(db), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
     REQUIRE(found);
     CHECK(found->title == strange);
     CHECK(found->description == big + strange);
@@ -91,13 +91,13 @@ TEST_CASE("db: users, activities and refresh tokens round-trip") {
     ScratchDatabase scratch;
     auto& db = scratch.db();
     auto user = make_user(db, "ünïcødé+tag@example.com", Role::manager);
-    auto found = with_lease(db.impl(), [&](Lease& lease) { return user_store::find_credentials(lease, user.id); });
+    auto found = with_lease(impl_of(db), [&](Lease& lease) { return user_store::find_credentials(lease, user.id); });
     REQUIRE(found);
     CHECK(found->user == user);
     CHECK(found->password_hash == "$argon2id$dummy");
     auto lead = make_lead(db, "lead");
     auto activity = make_activity(db, lead.id, user.id, "called 📞 about 100% of it");
-    auto a = with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
+    auto a = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
     REQUIRE(a);
     CHECK(*a == activity);
 
@@ -181,14 +181,14 @@ TEST_CASE("db: deleting a user keeps their leads and activities, deletes their t
                                                             at + std::chrono::hours(1), std::nullopt, std::nullopt, at, at});
         });
     CHECK(tx(db, [&](Lease& lease) { return user_store::remove(lease, user.id); }));
-    auto l = with_lease(db.impl(), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
+    auto l = with_lease(impl_of(db), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
     REQUIRE(l);
     CHECK_FALSE(l->owner_id);
-    auto a = with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
+    auto a = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
     REQUIRE(a);
     CHECK_FALSE(a->created_by);
     auto live = [&](const User& u) {
-        return with_lease(db.impl(), [&](Lease& lease) { return refresh_token_store::count_live_for_user(lease, u.id, now()); });
+        return with_lease(impl_of(db), [&](Lease& lease) { return refresh_token_store::count_live_for_user(lease, u.id, now()); });
     };
     CHECK(live(user) == 0);
     CHECK(live(stays) == 1);
@@ -205,8 +205,8 @@ TEST_CASE("db: deleting a lead deletes its activities only") {
     auto a2 = make_activity(db, kept.id, std::nullopt);
     CHECK(tx(db, [&](Lease& lease) { return lead_store::remove(lease, doomed.id); }));
     CHECK_FALSE(tx(db, [&](Lease& lease) { return lead_store::remove(lease, doomed.id); }));
-    CHECK_FALSE(with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, a1.id); }));
-    CHECK(with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, a2.id); }));
+    CHECK_FALSE(with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, a1.id); }));
+    CHECK(with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, a2.id); }));
 }
 
 TEST_CASE("db: lead lists filter, sort and page") {
@@ -306,8 +306,8 @@ TEST_CASE("db: activities of a lead come newest first, paginated") {
     std::vector<Uuid> ids;
     for (int i = 0; i < 7; ++i) ids.push_back(make_activity(db, lead.id, std::nullopt, std::to_string(i)).id);
     make_activity(db, other.id, std::nullopt);
-    auto page1 = with_lease(db.impl(), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({1, 5}, std::nullopt)); });
-    auto page2 = with_lease(db.impl(), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({2, 5}, std::nullopt)); });
+    auto page1 = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({1, 5}, std::nullopt)); });
+    auto page2 = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({2, 5}, std::nullopt)); });
     CHECK(page1.total == 7);
     REQUIRE(page1.items.size() == 5);
     REQUIRE(page2.items.size() == 2);
@@ -319,7 +319,7 @@ TEST_CASE("db: users list oldest first with the total") {
     ScratchDatabase scratch;
     auto& db = scratch.db();
     for (int i = 0; i < 5; ++i) make_user(db, "u" + std::to_string(i) + "@example.com");
-    auto page = with_lease(db.impl(), [&](Lease& lease) { return user_store::list(lease, ListWindow({2, 2}, std::nullopt)); });
+    auto page = with_lease(impl_of(db), [&](Lease& lease) { return user_store::list(lease, ListWindow({2, 2}, std::nullopt)); });
     CHECK(page.total == 5);
     REQUIRE(page.items.size() == 2);
     CHECK(page.items[0].email == "u2@example.com");
@@ -332,7 +332,7 @@ TEST_CASE("db: statements kept prepared per connection never return stale rows")
     auto& db = scratch.db();
     Database other = scratch.reopen(one);
     auto lead = make_lead(db, "first");
-    auto read = [&] { return with_lease(db.impl(), [&](Lease& lease) { return lead_store::find(lease, lead.id); }); };
+    auto read = [&] { return with_lease(impl_of(db), [&](Lease& lease) { return lead_store::find(lease, lead.id); }); };
     CHECK(read()->title == "first");
     // Another connection (another process, say) changes and then deletes the row.
     LeadChanges rename;
