@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
 
     // Reading one lead: bare SELECT by primary key vs the service (scope check included).
     double bare_get = per_call_us(n, [&](int i) {
-        detail::with_lease(db.impl(), [&](detail::Lease& lease) {
+        detail::with_lease(detail::impl_of(db), [&](detail::Lease& lease) {
             std::string id = ids[i].to_string();
             soci::row row;  // every column, as the service reads them
             lease.sql() << R"(SELECT * FROM "Leads" WHERE id = :id)", soci::use(id), soci::into(row);
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     report("get lead", bare_get, per_call_us(n, [&](int i) { (void)svc.get_lead(me, ids[i]); }));
 
     // The same SELECT prepared once on one session and re-executed: what a statement cache buys.
-    double prepared_get = detail::with_lease(db.impl(), [&](detail::Lease& lease) {
+    double prepared_get = detail::with_lease(detail::impl_of(db), [&](detail::Lease& lease) {
         std::string id;
         soci::row row;
         soci::statement st = (lease.sql().prepare << R"(SELECT * FROM "Leads" WHERE id = :id)", soci::use(id), soci::into(row));
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
 
     // A request's whole core path: verify the token, load the user, read the lead.
     double bare_two = per_call_us(n, [&](int i) {
-        detail::with_lease(db.impl(), [&](detail::Lease& lease) {
+        detail::with_lease(detail::impl_of(db), [&](detail::Lease& lease) {
             std::string uid = me.user_id().to_string(), id = ids[i].to_string();
             soci::row user, lead;
             lease.sql() << R"(SELECT * FROM "Users" WHERE id = :id)", soci::use(uid), soci::into(user);
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     // A list page with a filter and the total. The baseline is the best bare SQL we know: the page
     // from an index-ordered scan and a separate count(*) (not a window count, which reads every row).
     double bare_list = per_call_us(200, [&](int) {
-        detail::with_lease(db.impl(), [&](detail::Lease& lease) {
+        detail::with_lease(detail::impl_of(db), [&](detail::Lease& lease) {
             std::string owner = me.user_id().to_string();
             soci::rowset<soci::row> rows = (lease.sql().prepare << R"(SELECT * FROM "Leads"
                 WHERE "ownerId" = :o ORDER BY "createdAt" DESC, id DESC LIMIT 20)", soci::use(owner));
@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
     // Writing: a bare INSERT in a transaction vs create_lead (validation, scope, id, JSON check).
     int k = 0;
     double bare_insert = per_call_us(500, [&](int) {
-        detail::in_transaction(db.impl(), detail::Transaction::Mode::write, [&](detail::Lease& lease) {
+        detail::in_transaction(detail::impl_of(db), detail::Transaction::Mode::write, [&](detail::Lease& lease) {
             std::string id = Uuid::generate().to_string(), title = "bare " + std::to_string(++k), at = format_timestamp(now());
             lease.sql() << R"(INSERT INTO "Leads" (id, title, status, "createdAt", "updatedAt") VALUES (:i, :t, 'NEW', :a, :b))",
                 soci::use(id), soci::use(title), soci::use(at), soci::use(at);

@@ -424,7 +424,7 @@ void insert_users_libcrm(Database& db, const Options& o, const std::vector<SeedU
     detail::PasswordHasher hasher(o.password_cost == "min" ? crypto_pwhash_OPSLIMIT_MIN : 0,
                                   o.password_cost == "min" ? crypto_pwhash_MEMLIMIT_MIN : 0, 1);
     const std::string hash = hasher.hash(o.password);  // one salt for all: it is a benchmark
-    detail::in_transaction(db.impl(), detail::Transaction::Mode::write, [&](detail::Lease& lease) {
+    detail::in_transaction(detail::impl_of(db), detail::Transaction::Mode::write, [&](detail::Lease& lease) {
         for (const auto& u : users) {
             if (detail::user_store::find_by_email(lease, u.email))
                 throw std::runtime_error("user " + u.email + " already exists: seed an empty database");

@@ -57,9 +57,7 @@ Activity Service::create_activity(const Principal& principal, const NewActivity&
         Timestamp at = now();
         // createdBy is always the caller; the system principal is nobody.
         std::optional<Uuid> author = actor.is_system() ? std::nullopt : std::optional(actor.user_id());
-        Activity activity{Uuid::generate(), input.lead_id, input.type, input.body, author, at, at};
-        activity_store::insert(lease, activity);
-        return activity;
+        return activity_store::insert(lease, Activity{Uuid::generate(), input.lead_id, input.type, input.body, author, at, at});
     });
 }
 
@@ -72,7 +70,7 @@ Activity Service::update_activity(const Principal& principal, const Uuid& id, co
         Activity current = activity_in_scope(lease, actor, id, Action::update_activity, true);
         if (update.lead_id && *update.lead_id != current.lead_id)
             throw Error::invalid_field("leadId", "cannot be changed");
-        return *activity_store::update(lease, id, ActivityChanges{update.type, update.body}, now());
+        return activity_store::update(lease, apply(current, ActivityChanges{update.type, update.body}, now())).value();
     });
 }
 

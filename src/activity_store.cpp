@@ -6,27 +6,25 @@ namespace crm::detail::activity_store {
 
 namespace {
 
-constexpr const char* columns = R"(id, "leadId", type, body, "createdBy", "createdAt", "updatedAt")";
-
 using Row = ActivityRow;
+constexpr const char* columns = Row::columns;
 
 const ConstraintMeaning unknown_reference{std::nullopt,
                                           Error::invalid_field("leadId", "must be an existing lead")};
 
 }  // namespace
 
-void insert(Lease& lease, const Activity& a) {
-    std::string id = a.id.to_string(), lead_id = a.lead_id.to_string(), type(to_string(a.type));
-    std::string created = format_timestamp(a.created_at), updated = format_timestamp(a.updated_at);
-    NullableText body(a.body), created_by(a.created_by);
+Activity insert(Lease& lease, const Activity& activity) {
+    Row values(activity);
+    std::optional<Row> stored;
     try {
-        lease.sql() << R"(INSERT INTO "Activities" (id, "leadId", type, body, "createdBy", "createdAt", "updatedAt")
-                          VALUES (:id, :lead, :type, :body, :author, :created, :updated))",
-            soci::use(id), soci::use(lead_id), soci::use(type), soci::use(body.value, body.ind),
-            soci::use(created_by.value, created_by.ind), soci::use(created), soci::use(updated);
+        stored = write_returning<Row>(lease, std::string(R"(INSERT INTO "Activities" ()") + columns +
+                                                 R"() VALUES (:id, :lead, :type, :body, :author, :created, :updated))",
+                                      [&](soci::statement& st) { values.bind_values(st); });
     } catch (const soci::soci_error&) {
         rethrow_constraint(unknown_reference);
     }
+    return stored.value().activity();
 }
 
 std::optional<Activity> find(Lease& lease, const Uuid& id, bool for_update) {
@@ -37,17 +35,17 @@ std::optional<Activity> find(Lease& lease, const Uuid& id, bool for_update) {
     return lookup.row.activity();
 }
 
-std::optional<Activity> update(Lease& lease, const Uuid& id, const ActivityChanges& changes, Timestamp now) {
-    auto activity = find(lease, id, true);
-    if (!activity) return std::nullopt;
-    if (changes.type) activity->type = *changes.type;
-    if (changes.body) activity->body = *changes.body;
-    activity->updated_at = std::max(now, activity->updated_at + std::chrono::milliseconds(1));
-    std::string key = id.to_string(), type(to_string(activity->type)), updated = format_timestamp(activity->updated_at);
-    NullableText body(activity->body);
-    lease.sql() << R"(UPDATE "Activities" SET type = :type, body = :body, "updatedAt" = :updated WHERE id = :id)",
-        soci::use(type), soci::use(body.value, body.ind), soci::use(updated), soci::use(key);
-    return activity;
+std::optional<Activity> update(Lease& lease, const Activity& activity) {
+    Row v(activity);
+    auto stored = write_returning<Row>(
+        lease, R"(UPDATE "Activities" SET type = :type, body = :body, "updatedAt" = :updated WHERE id = :id)",
+        [&](soci::statement& st) {
+            st.exchange(soci::use(v.type, "type"));
+            st.exchange(soci::use(v.body.value, v.body.ind, "body"));
+            st.exchange(soci::use(v.updated_at, "updated"));
+            st.exchange(soci::use(v.id, "id"));
+        });
+    return stored ? std::optional(stored->activity()) : std::nullopt;
 }
 
 bool remove(Lease& lease, const Uuid& id) {

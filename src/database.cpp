@@ -226,7 +226,7 @@ void register_sqlite_functions(void* connection) {
         throw Error(Errc::internal, "cannot register crm_fold on a SQLite connection");
 }
 
-Lease::Lease(Database::Impl& pool) : pool_(pool) {
+Lease::Lease(Pool& pool) : pool_(pool) {
     std::unique_lock lock(pool.mutex);
     auto ready = [&] { return !pool.idle.empty() || pool.open_count < pool.size; };
     if (!pool.returned.wait_for(lock, pool.options.lease_timeout, ready))

@@ -55,12 +55,25 @@ struct Database::Impl {
 
 namespace detail {
 
+/// The one way into a Database's pool (Database names it a friend): the public header keeps the
+/// pool's type and accessor private.
+struct DatabaseAccess {
+    using Pool = Database::Impl;
+    [[nodiscard]] static Pool& pool(const Database& db) noexcept { return *db.impl_; }
+};
+
+/// The connection pool behind a crm::Database.
+using Pool = DatabaseAccess::Pool;
+
+/// The pool of `db`.
+[[nodiscard]] inline Pool& impl_of(const Database& db) noexcept { return DatabaseAccess::pool(db); }
+
 /// A pooled session, returned on destruction. A lease that saw a connection error is discarded
 /// together with every idle session (they most likely lost the same server), so the pool heals
 /// by reconnecting lazily.
 class Lease {
 public:
-    explicit Lease(Database::Impl& pool);
+    explicit Lease(Pool& pool);
     ~Lease();
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -88,7 +101,7 @@ public:
     void mark_broken() noexcept { broken_ = true; }
 
 private:
-    Database::Impl& pool_;
+    Pool& pool_;
     std::unique_ptr<Connection> connection_;
     bool broken_ = false;
 };
@@ -130,7 +143,7 @@ struct ConstraintMeaning {
 
 /// Runs `work(lease)` on a pooled session, translating every failure.
 template <class Work>
-auto with_lease(Database::Impl& pool, Work&& work) {
+auto with_lease(Pool& pool, Work&& work) {
     std::optional<Lease> lease;
     try {
         lease.emplace(pool);
@@ -142,7 +155,7 @@ auto with_lease(Database::Impl& pool, Work&& work) {
 
 /// Runs `work(lease)` inside a transaction and commits it.
 template <class Work>
-auto in_transaction(Database::Impl& pool, Transaction::Mode mode, Work&& work) {
+auto in_transaction(Pool& pool, Transaction::Mode mode, Work&& work) {
     return with_lease(pool, [&](Lease& lease) {
         Transaction tx(lease, mode);
         if constexpr (std::is_void_v<decltype(work(lease))>) {

@@ -7,6 +7,7 @@
 #include "rows.hpp"
 #include "store_common.hpp"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -105,17 +106,14 @@ std::optional<std::string> users_after(Lease& lease, const std::string& after,
 
 std::optional<std::string> leads_after(Lease& lease, const std::string& after,
                                        const std::function<void(const Lead&)>& on_row) {
-    return read_chunk_after<LeadRow>(
-        lease,
-        R"(SELECT id, title, description, status, source, "ownerId", metadata, "createdAt", "updatedAt" FROM "Leads")",
-        after, [&](const LeadRow& row) { on_row(row.lead()); });
+    return read_chunk_after<LeadRow>(lease, std::string("SELECT ") + LeadRow::columns + R"( FROM "Leads")", after,
+                                     [&](const LeadRow& row) { on_row(row.lead()); });
 }
 
 std::optional<std::string> activities_after(Lease& lease, const std::string& after,
                                             const std::function<void(const Activity&)>& on_row) {
-    return read_chunk_after<ActivityRow>(
-        lease, R"(SELECT id, "leadId", type, body, "createdBy", "createdAt", "updatedAt" FROM "Activities")", after,
-        [&](const ActivityRow& row) { on_row(row.activity()); });
+    return read_chunk_after<ActivityRow>(lease, std::string("SELECT ") + ActivityRow::columns + R"( FROM "Activities")",
+                                         after, [&](const ActivityRow& row) { on_row(row.activity()); });
 }
 
 // ---- the Node backend's tables ------------------------------------------------------------------
@@ -170,11 +168,12 @@ void lock_for_restore(Lease& lease) {
 
 namespace {
 
-// The values of one row, at fixed addresses for the prepared statements that bind them.
+// The values of one row, at fixed addresses for the prepared statements that bind them: the
+// stores' own row mappings (rows.hpp), with what a TableWriter needs to know of the table.
 struct UserParams {
     static constexpr const char* kind = "user";
-    static constexpr const char* insert_into = R"(INSERT INTO "Users" (id, name, email, password, role, "createdAt", "updatedAt"))";
-    static constexpr int columns = 7;
+    static constexpr const char* table = R"("Users")";
+    static constexpr const char* columns = R"(id, name, email, password, role, "createdAt", "updatedAt")";
     std::string id, name, email, password, role, created_at, updated_at;
 
     void set(const StoredUser& u) {
@@ -186,69 +185,19 @@ struct UserParams {
         created_at = format_timestamp(u.user.created_at);
         updated_at = format_timestamp(u.user.updated_at);
     }
-    void bind(soci::statement& st) {
+    void bind_values(soci::statement& st) {
         for (auto* v : {&id, &name, &email, &password, &role, &created_at, &updated_at}) st.exchange(soci::use(*v));
     }
 };
 
-struct LeadParams {
+struct LeadParams : LeadRow {
     static constexpr const char* kind = "lead";
-    static constexpr const char* insert_into =
-        R"(INSERT INTO "Leads" (id, title, description, status, source, "ownerId", metadata, "createdAt", "updatedAt"))";
-    static constexpr int columns = 9;
-    std::string id, title, status, created_at, updated_at;
-    NullableText description, source, owner_id, metadata;
-
-    void set(const Lead& l) {
-        id = l.id.to_string();
-        title = l.title;
-        status = to_string(l.status);
-        created_at = format_timestamp(l.created_at);
-        updated_at = format_timestamp(l.updated_at);
-        description = NullableText(l.description);
-        source = NullableText(l.source);
-        owner_id = NullableText(l.owner_id);
-        metadata = NullableText(l.metadata);
-    }
-    void bind(soci::statement& st) {
-        st.exchange(soci::use(id));
-        st.exchange(soci::use(title));
-        st.exchange(soci::use(description.value, description.ind));
-        st.exchange(soci::use(status));
-        st.exchange(soci::use(source.value, source.ind));
-        st.exchange(soci::use(owner_id.value, owner_id.ind));
-        st.exchange(soci::use(metadata.value, metadata.ind));
-        st.exchange(soci::use(created_at));
-        st.exchange(soci::use(updated_at));
-    }
+    static constexpr const char* table = R"("Leads")";
 };
 
-struct ActivityParams {
+struct ActivityParams : ActivityRow {
     static constexpr const char* kind = "activity";
-    static constexpr const char* insert_into =
-        R"(INSERT INTO "Activities" (id, "leadId", type, body, "createdBy", "createdAt", "updatedAt"))";
-    static constexpr int columns = 7;
-    std::string id, lead_id, type, created_at, updated_at;
-    NullableText body, created_by;
-
-    void set(const Activity& a) {
-        id = a.id.to_string();
-        lead_id = a.lead_id.to_string();
-        type = to_string(a.type);
-        body = NullableText(a.body);
-        created_by = NullableText(a.created_by);
-        created_at = format_timestamp(a.created_at);
-        updated_at = format_timestamp(a.updated_at);
-    }
-    void bind(soci::statement& st) {
-        st.exchange(soci::use(id));
-        st.exchange(soci::use(lead_id));
-        st.exchange(soci::use(type));
-        st.exchange(soci::use(body.value, body.ind));
-        st.exchange(soci::use(created_by.value, created_by.ind));
-        st.exchange(soci::use(created_at));
-        st.exchange(soci::use(updated_at));
-    }
+    static constexpr const char* table = R"("Activities")";
 };
 
 bool exists(Lease& lease, const char* table, const std::string& id) {
@@ -309,15 +258,17 @@ public:
 
 private:
     std::unique_ptr<soci::statement> prepare(std::size_t rows, Params* first) {
-        std::string query = std::string(Params::insert_into) + " VALUES ";
+        const std::string_view columns = Params::columns;
+        const auto column_count = std::count(columns.begin(), columns.end(), ',') + 1;
+        std::string query = std::string("INSERT INTO ") + Params::table + " (" + Params::columns + ") VALUES ";
         int n = 0;
         for (std::size_t r = 0; r < rows; ++r) {
             query += r ? ", (" : "(";
-            for (int c = 0; c < Params::columns; ++c) query += (c ? ", :p" : ":p") + std::to_string(n++);
+            for (long c = 0; c < column_count; ++c) query += (c ? ", :p" : ":p") + std::to_string(n++);
             query += ")";
         }
         auto st = std::make_unique<soci::statement>(lease_.sql());
-        for (std::size_t r = 0; r < rows; ++r) first[r].bind(*st);
+        for (std::size_t r = 0; r < rows; ++r) first[r].bind_values(*st);
         st->alloc();
         st->prepare(query);
         st->define_and_bind();

@@ -2,7 +2,7 @@
 // structural checks (cjose trusts the token's header and 0.6.2.1 mishandles short signatures).
 #pragma once
 
-#include <crm/service.hpp>
+#include <crm/auth.hpp>
 #include <crm/types.hpp>
 
 #include <chrono>

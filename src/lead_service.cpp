@@ -162,9 +162,10 @@ Lead Service::update_lead(const Principal& principal, const Uuid& id, const Lead
     validate_lead_fields(v, changes.title, changes.description, changes.source, changes.metadata);
     v.throw_if_invalid();
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
+        // The row read (and locked) for the scope check is the one the changes merge into.
         Lead current = lead_in_scope(lease, actor, id, Action::update_lead, true);
         if (changes.owner_id && *changes.owner_id != current.owner_id) require_may_assign(actor, *changes.owner_id);
-        return *lead_store::update(lease, id, changes, now());
+        return lead_store::update(lease, apply(current, changes, now())).value();
     });
 }
 

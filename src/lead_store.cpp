@@ -8,52 +8,26 @@
 
 namespace crm::detail::lead_store {
 
-std::optional<Lead> find(Lease& lease, const Uuid& id, bool for_update);
-
 namespace {
 
-constexpr const char* columns =
-    R"(id, title, description, status, source, "ownerId", metadata, "createdAt", "updatedAt")";
-
 using Row = LeadRow;
+constexpr const char* columns = Row::columns;
 
 const ConstraintMeaning unknown_owner{std::nullopt, Error::invalid_field("ownerId", "must be an existing user")};
-
-// Every value a lead statement binds, kept alive (and at fixed addresses) for the statement.
-struct Params {
-    std::string id, title, status, created_at, updated_at;
-    NullableText description, source, owner_id, metadata;
-
-    explicit Params(const Lead& lead)
-        : id(lead.id.to_string()),
-          title(lead.title),
-          status(to_string(lead.status)),
-          created_at(format_timestamp(lead.created_at)),
-          updated_at(format_timestamp(lead.updated_at)),
-          description(lead.description),
-          source(lead.source),
-          owner_id(lead.owner_id),
-          metadata(lead.metadata) {}
-};
 
 }  // namespace
 
 Lead insert(Lease& lease, const Lead& lead) {
-    Params p(lead);
+    Row values(lead);
+    std::optional<Row> stored;
     try {
-        lease.sql() << R"(INSERT INTO "Leads" (id, title, description, status, source, "ownerId", metadata,
-                          "createdAt", "updatedAt")
-                          VALUES (:id, :title, :description, :status, :source, :owner, :metadata, :created, :updated))",
-            soci::use(p.id), soci::use(p.title), soci::use(p.description.value, p.description.ind),
-            soci::use(p.status), soci::use(p.source.value, p.source.ind),
-            soci::use(p.owner_id.value, p.owner_id.ind), soci::use(p.metadata.value, p.metadata.ind),
-            soci::use(p.created_at), soci::use(p.updated_at);
+        stored = write_returning<Row>(lease, std::string(R"(INSERT INTO "Leads" ()") + columns + R"() VALUES (:id, :title,
+                                      :description, :status, :source, :owner, :metadata, :created, :updated))",
+                                      [&](soci::statement& st) { values.bind_values(st); });
     } catch (const soci::soci_error&) {
         rethrow_constraint(unknown_owner);
     }
-    // jsonb normalises the text (key order, spacing): return what is stored, as a read would.
-    if (is_postgresql(lease) && lead.metadata) return find(lease, lead.id).value();
-    return lead;
+    return stored.value().lead();
 }
 
 std::optional<Lead> find(Lease& lease, const Uuid& id, bool for_update) {
@@ -64,29 +38,27 @@ std::optional<Lead> find(Lease& lease, const Uuid& id, bool for_update) {
     return lookup.row.lead();
 }
 
-std::optional<Lead> update(Lease& lease, const Uuid& id, const LeadChanges& changes, Timestamp now) {
-    auto lead = find(lease, id, true);
-    if (!lead) return std::nullopt;
-    if (changes.title) lead->title = *changes.title;
-    if (changes.description) lead->description = *changes.description;
-    if (changes.status) lead->status = *changes.status;
-    if (changes.source) lead->source = *changes.source;
-    if (changes.owner_id) lead->owner_id = *changes.owner_id;
-    if (changes.metadata) lead->metadata = *changes.metadata;
-    lead->updated_at = std::max(now, lead->updated_at + std::chrono::milliseconds(1));
-    Params p(*lead);
+std::optional<Lead> update(Lease& lease, const Lead& lead) {
+    Row v(lead);
+    std::optional<Row> stored;
     try {
-        lease.sql() << R"(UPDATE "Leads" SET title = :title, description = :description, status = :status,
-                          source = :source, "ownerId" = :owner, metadata = :metadata, "updatedAt" = :updated
-                          WHERE id = :id)",
-            soci::use(p.title), soci::use(p.description.value, p.description.ind), soci::use(p.status),
-            soci::use(p.source.value, p.source.ind), soci::use(p.owner_id.value, p.owner_id.ind),
-            soci::use(p.metadata.value, p.metadata.ind), soci::use(p.updated_at), soci::use(p.id);
+        stored = write_returning<Row>(
+            lease, R"(UPDATE "Leads" SET title = :title, description = :description, status = :status, source = :source,
+                      "ownerId" = :owner, metadata = :metadata, "updatedAt" = :updated WHERE id = :id)",
+            [&](soci::statement& st) {
+                st.exchange(soci::use(v.title, "title"));
+                st.exchange(soci::use(v.description.value, v.description.ind, "description"));
+                st.exchange(soci::use(v.status, "status"));
+                st.exchange(soci::use(v.source.value, v.source.ind, "source"));
+                st.exchange(soci::use(v.owner_id.value, v.owner_id.ind, "owner"));
+                st.exchange(soci::use(v.metadata.value, v.metadata.ind, "metadata"));
+                st.exchange(soci::use(v.updated_at, "updated"));
+                st.exchange(soci::use(v.id, "id"));
+            });
     } catch (const soci::soci_error&) {
         rethrow_constraint(unknown_owner);
     }
-    if (is_postgresql(lease) && lead->metadata) return find(lease, id);  // as stored, see insert()
-    return lead;
+    return stored ? std::optional(stored->lead()) : std::nullopt;
 }
 
 bool remove(Lease& lease, const Uuid& id) {

@@ -2,7 +2,7 @@
 // operation consults. Nothing else in the library looks at a role.
 #pragma once
 
-#include <crm/service.hpp>
+#include <crm/auth.hpp>
 
 namespace crm::detail {
 

@@ -65,7 +65,7 @@ Error about(const char* kind, const Uuid& id, const Error& e) { return dump_stor
 void dump(Database& source, DataSink& sink) {
     SinkGuard guard;
     try {
-        with_lease(source.impl(), [&](Lease& lease) {
+        with_lease(impl_of(source), [&](Lease& lease) {
             Transaction tx(lease, Transaction::Mode::read);
             dump_store::begin_snapshot(lease);
             require_latest_schema(lease, "source");
@@ -97,7 +97,7 @@ void dump_node_backend(Database& source, DataSink& sink) {
         throw Error::invalid_field("from", "must be the Node backend's PostgreSQL database");
     SinkGuard guard;
     try {
-        with_lease(source.impl(), [&](Lease& lease) {
+        with_lease(impl_of(source), [&](Lease& lease) {
             Transaction tx(lease, Transaction::Mode::read);
             dump_store::begin_snapshot(lease);
             if (dump_store::has_libcrm_ledger(lease))
@@ -196,7 +196,7 @@ struct Restore::Impl {
 Restore::Restore(Database& target, const RestoreOptions& options) : impl_(std::make_unique<Impl>(target)) {
     auto& i = *impl_;
     i.step([&] {
-        i.lease.emplace(target.impl());
+        i.lease.emplace(impl_of(target));
         i.tx.emplace(*i.lease, Transaction::Mode::write);
         require_latest_schema(*i.lease, "target");
         dump_store::lock_for_restore(*i.lease);

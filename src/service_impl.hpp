@@ -1,6 +1,8 @@
-// Internal: what a crm::Service holds, shared by the *_service.cpp files.
+// Internal: what a crm::Service holds, shared by the files that implement it (service.cpp, auth_service.cpp,
+// refresh_tokens.cpp, *_service.cpp).
 #pragma once
 
+#include "changes.hpp"
 #include "cursor.hpp"
 #include "db.hpp"
 #include "jwt.hpp"
@@ -32,7 +34,7 @@ struct Service::Impl {
     /// before any other work (a password hash, a write), so that nothing is done for nothing.
     [[nodiscard]] const detail::JwtCodec& token_codec() const;
 
-    [[nodiscard]] Database::Impl& pool() const { return db.impl(); }
+    [[nodiscard]] detail::Pool& pool() const { return detail::impl_of(db); }
 
     /// `principal` as its user's row has it now: the system principal and principals checked within
     /// options.principal_max_age as they are; older ones re-read (unauthorized once the user is gone).

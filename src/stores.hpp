@@ -73,9 +73,10 @@ void insert(Lease& lease, const User& user, const std::string& password_hash);
 [[nodiscard]] std::optional<UserCredentials> find_credentials_for_update(Lease& lease, const Uuid& id);
 /// `email` must already be normalised (trimmed, lower-cased).
 [[nodiscard]] std::optional<UserCredentials> find_by_email(Lease& lease, const std::string& email);
-/// Applies the given changes; updatedAt advances. nullopt when there is no such user.
-std::optional<User> update(Lease& lease, const Uuid& id, const UserChanges& changes,
-                           const std::optional<std::string>& password_hash, Timestamp now);
+/// Writes `user` (merged by apply(), see changes.hpp) over the row with its id, and
+/// `password_hash` when given, in one statement; returns the row as stored, nullopt when there is
+/// no such user. Throws conflict when the email is taken.
+std::optional<User> update(Lease& lease, const User& user, const std::optional<std::string>& password_hash);
 bool remove(Lease& lease, const Uuid& id);
 /// Oldest first, ties by id.
 [[nodiscard]] ListSlice<User> list(Lease& lease, const ListWindow& window);
@@ -90,11 +91,14 @@ bool remove(Lease& lease, const Uuid& id);
 
 namespace lead_store {
 /// Throws invalid (ownerId) when the owner does not exist. Returns the lead as stored
-/// (PostgreSQL's jsonb normalises metadata text).
+/// (PostgreSQL's jsonb normalises metadata text), from the same statement (RETURNING).
 Lead insert(Lease& lease, const Lead& lead);
 /// `for_update` locks the row on PostgreSQL until the transaction ends.
 [[nodiscard]] std::optional<Lead> find(Lease& lease, const Uuid& id, bool for_update = false);
-std::optional<Lead> update(Lease& lease, const Uuid& id, const LeadChanges& changes, Timestamp now);
+/// Writes `lead` (merged by apply(), see changes.hpp) over the row with its id; returns the row as
+/// stored (as insert() does), nullopt when there is no such lead. Throws invalid (ownerId) when
+/// the owner does not exist.
+std::optional<Lead> update(Lease& lease, const Lead& lead);
 bool remove(Lease& lease, const Uuid& id);
 [[nodiscard]] ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const ListWindow& window);
 /// The keyset position of `lead` in `sort` order.
@@ -108,9 +112,12 @@ bool remove(Lease& lease, const Uuid& id);
 // ---- Activities ---------------------------------------------------------------------------
 
 namespace activity_store {
-void insert(Lease& lease, const Activity& activity);
+/// Throws invalid (leadId) when the lead does not exist. Returns the activity as stored.
+Activity insert(Lease& lease, const Activity& activity);
 [[nodiscard]] std::optional<Activity> find(Lease& lease, const Uuid& id, bool for_update = false);
-std::optional<Activity> update(Lease& lease, const Uuid& id, const ActivityChanges& changes, Timestamp now);
+/// Writes `activity`'s type, body and "updatedAt" (merged by apply(), see changes.hpp) over the
+/// row with its id; returns the row as stored, nullopt when there is no such activity.
+std::optional<Activity> update(Lease& lease, const Activity& activity);
 bool remove(Lease& lease, const Uuid& id);
 /// Newest first, ties by id.
 [[nodiscard]] ListSlice<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const ListWindow& window);
@@ -119,6 +126,19 @@ bool remove(Lease& lease, const Uuid& id);
 }  // namespace activity_store
 
 // ---- Refresh tokens -----------------------------------------------------------------------
+
+/// A refresh token as stored: only the hash of the secret is kept.
+struct RefreshToken {
+    Uuid id{};                             ///< row id
+    Uuid user_id{};                        ///< whose token it is
+    std::string token_hash{};              ///< hex of the BLAKE2b-256 hash of the secret
+    Timestamp expires_at{};                ///< refused from then on
+    std::optional<Timestamp> revoked_at{};  ///< set by rotation, logout or a password change
+    std::optional<Uuid> replaced_by{};     ///< set when spent by a rotation
+    Timestamp created_at{};                ///< when it was issued
+    Timestamp updated_at{};                ///< when it last changed
+    bool operator==(const RefreshToken&) const = default;  ///< field-wise equality
+};
 
 namespace refresh_token_store {
 void insert(Lease& lease, const RefreshToken& token);

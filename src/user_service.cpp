@@ -115,16 +115,17 @@ User Service::update_user(const Principal& principal, const Uuid& id, const User
             throw Error(Errc::conflict, "the password was changed meanwhile: try again");
         // Users acting on themselves act with the role their locked row has now.
         const Principal me = self ? Principal{id, locked->user.role, false} : actor;
-        UserChanges apply = changes;
-        if (apply.role && *apply.role == locked->user.role) apply.role.reset();  // sending one's role is no change
-        if (apply.role) {
+        UserChanges effective = changes;
+        if (effective.role && *effective.role == locked->user.role) effective.role.reset();  // sending one's role is no change
+        if (effective.role) {
             require(me, Action::change_role, self);
             if (locked->user.role == Role::admin) require_another_admin(lease);
         }
-        auto after = user_store::update(lease, id, apply, new_hash, now());
+        // The changes merge into the row locked above; the store writes it without reading again.
+        User after = user_store::update(lease, apply(locked->user, effective, now()), new_hash).value();
         // A new password ends every session that the old one started.
         if (new_hash) refresh_token_store::revoke_all_for_user(lease, id, now());
-        return *after;
+        return after;
     });
 }
 

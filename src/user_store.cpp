@@ -1,13 +1,13 @@
 // SQL for "Users". The same statements serve SQLite and PostgreSQL except where noted.
+#include "rows.hpp"
 #include "store_common.hpp"
 
 namespace crm::detail::user_store {
 
 namespace {
 
-constexpr const char* columns = R"(id, name, email, role, "createdAt", "updatedAt", password)";
-
 struct Row {
+    static constexpr const char* columns = R"(id, name, email, role, "createdAt", "updatedAt", password)";
     std::string id, name, email, role, created_at, updated_at, password;
 
     void bind(soci::statement& st) {
@@ -21,6 +21,8 @@ struct Row {
                     timestamp_from_db(updated_at)};
     }
 };
+
+constexpr const char* columns = Row::columns;
 
 std::optional<UserCredentials> find_where(Lease& lease, const std::string& where, std::string key) {
     Row row;
@@ -75,27 +77,28 @@ std::optional<UserCredentials> find_by_email(Lease& lease, const std::string& em
     return find_where(lease, "lower(email) = :key", email);
 }
 
-std::optional<User> update(Lease& lease, const Uuid& id, const UserChanges& changes,
-                           const std::optional<std::string>& password_hash, Timestamp now) {
-    auto current = find_where(lease, std::string("id = :key") + for_update_clause(lease, true), id.to_string());
-    if (!current) return std::nullopt;
-    User user = current->user;
-    if (changes.name) user.name = *changes.name;
-    if (changes.email) user.email = *changes.email;
-    if (changes.role) user.role = *changes.role;
-    // updatedAt strictly advances, even for two updates within one millisecond.
-    user.updated_at = std::max(now, user.updated_at + std::chrono::milliseconds(1));
-    std::string key = id.to_string(), role(to_string(user.role)), updated = format_timestamp(user.updated_at);
-    const std::string& password = password_hash ? *password_hash : current->password_hash;
+std::optional<User> update(Lease& lease, const User& user, const std::optional<std::string>& password_hash) {
+    std::string key = user.id.to_string(), role(to_string(user.role)), updated = format_timestamp(user.updated_at);
+    std::string password = password_hash.value_or("");
+    soci::indicator password_ind = password_hash ? soci::i_ok : soci::i_null;
+    std::optional<Row> stored;
     try {
-        lease.sql() << R"(UPDATE "Users" SET name = :name, email = :email, role = :role, password = :password,
-                          "updatedAt" = :updated WHERE id = :id)",
-            soci::use(user.name), soci::use(user.email), soci::use(role), soci::use(password), soci::use(updated),
-            soci::use(key);
+        // No new hash: the stored one stays (a NULL parameter keeps the column).
+        stored = write_returning<Row>(lease, R"(UPDATE "Users" SET name = :name, email = :email, role = :role,
+                                                password = COALESCE(:password, password), "updatedAt" = :updated
+                                                WHERE id = :id)",
+                                      [&](soci::statement& st) {
+                                          st.exchange(soci::use(user.name, "name"));
+                                          st.exchange(soci::use(user.email, "email"));
+                                          st.exchange(soci::use(role, "role"));
+                                          st.exchange(soci::use(password, password_ind, "password"));
+                                          st.exchange(soci::use(updated, "updated"));
+                                          st.exchange(soci::use(key, "id"));
+                                      });
     } catch (const soci::soci_error&) {
         rethrow_constraint(email_taken);
     }
-    return user;
+    return stored ? std::optional(stored->user()) : std::nullopt;
 }
 
 bool remove(Lease& lease, const Uuid& id) {

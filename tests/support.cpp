@@ -45,7 +45,7 @@ void pg_admin(const std::string& statement) {
     DatabaseOptions one;
     one.pool_size = 1;
     auto admin = Database::open(pg_admin_url(), one);
-    detail::with_lease(admin.impl(), [&](detail::Lease& lease) { lease.sql() << statement; });
+    detail::with_lease(detail::impl_of(admin), [&](detail::Lease& lease) { lease.sql() << statement; });
 }
 
 }  // namespace

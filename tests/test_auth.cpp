@@ -18,7 +18,7 @@ using crm::test::code_of;
 namespace {
 
 std::string stored_hash(Database& db, const Uuid& id) {
-    return detail::with_lease(db.impl(), [&](detail::Lease& lease) {
+    return detail::with_lease(detail::impl_of(db), [&](detail::Lease& lease) {
         return detail::user_store::find_credentials(lease, id)->password_hash;
     });
 }

@@ -122,7 +122,7 @@ TEST_CASE("db: migrate from empty, re-run is a no-op, version recorded") {
     // The ledger has exactly one row per migration, even after the re-run (versions need not be
     // contiguous: parallel branches number theirs in advance).
     auto ledger = [&] {
-        return detail::with_lease(db.impl(), [](detail::Lease& lease) {
+        return detail::with_lease(detail::impl_of(db), [](detail::Lease& lease) {
             long long rows = 0, versions = 0;
             lease.sql() << R"(SELECT count(*), count(DISTINCT version) FROM "SchemaMigrations")", soci::into(rows),
                 soci::into(versions);
@@ -158,7 +158,7 @@ TEST_CASE("db: 8 threads x 500 creates through the pool give an exact count") {
     DatabaseOptions options;
     options.pool_size = 4;
     ScratchDatabase scratch(true, options);
-    auto& pool = scratch.db().impl();
+    auto& pool = detail::impl_of(scratch.db());
     constexpr int threads_n = 8, per_thread = 500;
     std::atomic<int> errors{0};
     std::vector<std::thread> threads;
@@ -191,11 +191,11 @@ TEST_CASE("db: a database closed and reopened keeps everything") {
     Timestamp at = now();
     Lead lead{Uuid::generate(), "kept", "across reopen", LeadStatus::qualified, "web", std::nullopt,
               R"({"k":1})", at, at};
-    detail::in_transaction(scratch.db().impl(), detail::Transaction::Mode::write,
+    detail::in_transaction(detail::impl_of(scratch.db()), detail::Transaction::Mode::write,
                            [&](detail::Lease& lease) { (void)detail::lead_store::insert(lease, lead); });
     Database again = scratch.reopen();
     CHECK(again.schema_version() == Database::latest_schema_version());
-    auto found = detail::with_lease(again.impl(), [&](detail::Lease& lease) { return detail::lead_store::find(lease, lead.id); });
+    auto found = detail::with_lease(detail::impl_of(again), [&](detail::Lease& lease) { return detail::lead_store::find(lease, lead.id); });
     REQUIRE(found);
     CHECK(found->title == "kept");
     CHECK(found->created_at == at);
@@ -234,7 +234,7 @@ TEST_CASE("db: the pool heals after the server drops every connection") {
     }
     // Another connection terminates all of them, as a server restart would.
     auto killer = scratch.reopen(DatabaseOptions{1, std::chrono::milliseconds(1000), {}});
-    detail::with_lease(killer.impl(), [](detail::Lease& lease) {
+    detail::with_lease(detail::impl_of(killer), [](detail::Lease& lease) {
         lease.sql() << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()";
     });

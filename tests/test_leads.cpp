@@ -117,3 +117,49 @@ TEST_CASE("db: page numbers out of range are invalid, not an overflow") {
     for (std::int64_t limit : {std::int64_t{0}, std::int64_t{101}})
         CHECK_THROWS_AS((void)svc.list_users(sys, PageRequest{1, limit}), Error);
 }
+
+TEST_CASE("db: an update returns exactly what a read returns, and updatedAt strictly increases") {
+    ScratchDatabase scratch;
+    Service svc(scratch.db(), test::fast_auth_options());
+    auto sys = Principal::system();
+    // Spacing and key order PostgreSQL's jsonb does not keep: the update must return the stored text.
+    auto metadata = [](int n) { return R"({ "z" : )" + std::to_string(n) + R"(,   "a": {"y": null, "b": [1, 2]} })"; };
+    Lead lead = svc.create_lead(sys, NewLead{"lead", {}, {}, {}, {}, metadata(0)});
+    CHECK(lead == svc.get_lead(sys, lead.id));
+    // Several updates within a few milliseconds: the rule alone keeps updatedAt increasing.
+    Timestamp previous = lead.updated_at;
+    for (int i = 1; i <= 3; ++i) {
+        LeadChanges changes;
+        changes.metadata = std::optional<std::string>(metadata(i));
+        Lead updated = svc.update_lead(sys, lead.id, changes);
+        CHECK(updated == svc.get_lead(sys, lead.id));
+        CHECK(updated.updated_at > previous);
+        CHECK(updated.created_at == lead.created_at);
+        previous = updated.updated_at;
+    }
+
+    Activity activity = svc.create_activity(sys, NewActivity{lead.id, ActivityType::call, "called"});
+    CHECK(activity == svc.get_activity(sys, activity.id));
+    previous = activity.updated_at;
+    for (int i = 1; i <= 3; ++i) {
+        ActivityUpdate update;
+        update.body = std::optional<std::string>("call " + std::to_string(i));
+        Activity updated = svc.update_activity(sys, activity.id, update);
+        CHECK(updated == svc.get_activity(sys, activity.id));
+        CHECK(updated.updated_at > previous);
+        previous = updated.updated_at;
+    }
+
+    User user = svc.create_user(sys, NewUser{"u@example.com", "password123", "U", Role::sales});
+    previous = user.updated_at;
+    for (int i = 1; i <= 3; ++i) {
+        UserUpdate update;
+        update.name = "U " + std::to_string(i);
+        if (i == 2) update.password = "password456";  // a new hash, the rest as given
+        User updated = svc.update_user(sys, user.id, update);
+        CHECK(updated == svc.get_user(sys, user.id));
+        CHECK(updated.updated_at > previous);
+        previous = updated.updated_at;
+    }
+    CHECK(svc.login("u@example.com", "password456").user == svc.get_user(sys, user.id));
+}

@@ -436,7 +436,7 @@ TEST_CASE("db: every lead filter and sort is served by an index (EXPLAIN)") {
                     filters.push_back(f);
                 }
     int checked = 0;
-    detail::with_lease(fx.scratch.db().impl(), [&](detail::Lease& lease) {
+    detail::with_lease(detail::impl_of(fx.scratch.db()), [&](detail::Lease& lease) {
         if (pg) lease.sql() << "SET enable_seqscan = off";
         if (pg) lease.sql() << "SET enable_sort = off";
         for (const auto& f : filters)

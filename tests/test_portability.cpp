@@ -81,7 +81,7 @@ Lead stored_lead(int n, std::optional<Uuid> owner) {
 }
 
 DataCounts counts(Database& db) {
-    return with_lease(db.impl(), [](Lease& lease) {
+    return with_lease(impl_of(db), [](Lease& lease) {
         return DataCounts{user_store::count(lease), 0, 0};  // users; leads and activities below
     });
 }
@@ -325,13 +325,13 @@ TEST_CASE("db: portability: a bcrypt user logs in and the hash becomes Argon2id,
         r.commit();
     }
     // A hash nothing can verify (written by some other tool): login refused like a wrong password.
-    with_lease(db.impl(), [&](Lease& lease) {
+    with_lease(impl_of(db), [&](Lease& lease) {
         lease.sql() << R"(UPDATE "Users" SET password = 'plain-text' WHERE email = 'user2@example.com')";
     });
     Service service(db, test::fast_auth_options());
     CHECK(code_of([&] { (void)service.login("user1@example.com", "node-password-2"); }) == Errc::unauthorized);
     auto hash_of = [&](int n) {
-        return with_lease(db.impl(), [&](Lease& lease) { return user_store::find_credentials(lease, id_of(n))->password_hash; });
+        return with_lease(impl_of(db), [&](Lease& lease) { return user_store::find_credentials(lease, id_of(n))->password_hash; });
     };
     CHECK(hash_of(1).rfind("$2b$04$", 0) == 0);  // a failed login changes nothing
     auto result = service.login("user1@example.com", "node-password-1");

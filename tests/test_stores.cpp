@@ -1,4 +1,5 @@
 // The stores on both backends: round trips, constraints, cascades, lists.
+#include "changes.hpp"
 #include "stores.hpp"
 #include "support.hpp"
 
@@ -17,7 +18,7 @@ namespace {
 
 template <class Work>
 auto tx(Database& db, Work&& work) {
-    return in_transaction(db.impl(), Transaction::Mode::write, std::forward<Work>(work));
+    return in_transaction(impl_of(db), Transaction::Mode::write, std::forward<Work>(work));
 }
 
 User make_user(Database& db, std::string email, Role role = Role::sales) {
@@ -44,7 +45,7 @@ Activity make_activity(Database& db, const Uuid& lead, std::optional<Uuid> autho
 }
 
 ListSlice<Lead> list(Database& db, const LeadFilter& f, const LeadSort& s = {}, PageRequest p = {1, 100}) {
-    return with_lease(db.impl(), [&](Lease& lease) { return lead_store::list(lease, f, s, ListWindow(p, std::nullopt)); });
+    return with_lease(impl_of(db), [&](Lease& lease) { return lead_store::list(lease, f, s, ListWindow(p, std::nullopt)); });
 }
 
 std::vector<std::string> titles(const ListSlice<Lead>& page) {
@@ -67,7 +68,7 @@ TEST_CASE("db: every lead field round-trips verbatim") {
     Lead lead{Uuid::generate(), strange, big + strange, LeadStatus::qualified, "ref: 50% _off_",
               owner.id,         metadata, at,           at};
     Lead stored = tx(db, [&](Lease& lease) { return lead_store::insert(lease, lead); });
-    auto found = with_lease(db.impl(), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
+    auto found = with_lease(impl_of(db), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
     REQUIRE(found);
     CHECK(found->title == strange);
     CHECK(found->description == big + strange);
@@ -90,13 +91,13 @@ TEST_CASE("db: users, activities and refresh tokens round-trip") {
     ScratchDatabase scratch;
     auto& db = scratch.db();
     auto user = make_user(db, "ünïcødé+tag@example.com", Role::manager);
-    auto found = with_lease(db.impl(), [&](Lease& lease) { return user_store::find_credentials(lease, user.id); });
+    auto found = with_lease(impl_of(db), [&](Lease& lease) { return user_store::find_credentials(lease, user.id); });
     REQUIRE(found);
     CHECK(found->user == user);
     CHECK(found->password_hash == "$argon2id$dummy");
     auto lead = make_lead(db, "lead");
     auto activity = make_activity(db, lead.id, user.id, "called 📞 about 100% of it");
-    auto a = with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
+    auto a = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
     REQUIRE(a);
     CHECK(*a == activity);
 
@@ -116,7 +117,7 @@ TEST_CASE("db: partial update changes only the given fields and advances updated
     LeadChanges changes;
     changes.status = LeadStatus::contacted;
     changes.source = std::optional<std::string>{};  // set to null
-    auto updated = tx(db, [&](Lease& lease) { return lead_store::update(lease, lead.id, changes, lead.updated_at); });
+    auto updated = tx(db, [&](Lease& lease) { return lead_store::update(lease, apply(lead, changes, lead.updated_at)); });
     REQUIRE(updated);
     CHECK(updated->title == "before");
     CHECK(updated->description == "desc");
@@ -124,7 +125,9 @@ TEST_CASE("db: partial update changes only the given fields and advances updated
     CHECK_FALSE(updated->source);
     CHECK(updated->created_at == lead.created_at);
     CHECK(updated->updated_at > lead.updated_at);
-    auto missing = tx(db, [&](Lease& lease) { return lead_store::update(lease, Uuid::generate(), changes, now()); });
+    Lead ghost = lead;
+    ghost.id = Uuid::generate();
+    auto missing = tx(db, [&](Lease& lease) { return lead_store::update(lease, apply(ghost, changes, now())); });
     CHECK_FALSE(missing);
 }
 
@@ -178,14 +181,14 @@ TEST_CASE("db: deleting a user keeps their leads and activities, deletes their t
                                                             at + std::chrono::hours(1), std::nullopt, std::nullopt, at, at});
         });
     CHECK(tx(db, [&](Lease& lease) { return user_store::remove(lease, user.id); }));
-    auto l = with_lease(db.impl(), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
+    auto l = with_lease(impl_of(db), [&](Lease& lease) { return lead_store::find(lease, lead.id); });
     REQUIRE(l);
     CHECK_FALSE(l->owner_id);
-    auto a = with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
+    auto a = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, activity.id); });
     REQUIRE(a);
     CHECK_FALSE(a->created_by);
     auto live = [&](const User& u) {
-        return with_lease(db.impl(), [&](Lease& lease) { return refresh_token_store::count_live_for_user(lease, u.id, now()); });
+        return with_lease(impl_of(db), [&](Lease& lease) { return refresh_token_store::count_live_for_user(lease, u.id, now()); });
     };
     CHECK(live(user) == 0);
     CHECK(live(stays) == 1);
@@ -202,8 +205,8 @@ TEST_CASE("db: deleting a lead deletes its activities only") {
     auto a2 = make_activity(db, kept.id, std::nullopt);
     CHECK(tx(db, [&](Lease& lease) { return lead_store::remove(lease, doomed.id); }));
     CHECK_FALSE(tx(db, [&](Lease& lease) { return lead_store::remove(lease, doomed.id); }));
-    CHECK_FALSE(with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, a1.id); }));
-    CHECK(with_lease(db.impl(), [&](Lease& lease) { return activity_store::find(lease, a2.id); }));
+    CHECK_FALSE(with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, a1.id); }));
+    CHECK(with_lease(impl_of(db), [&](Lease& lease) { return activity_store::find(lease, a2.id); }));
 }
 
 TEST_CASE("db: lead lists filter, sort and page") {
@@ -266,7 +269,7 @@ TEST_CASE("db: lead lists filter, sort and page") {
         auto first = list(db, {}, LeadSort{LeadSortKey::created_at, false}).items.front();
         LeadChanges c;
         c.source = std::optional<std::string>("changed");
-        tx(db, [&](Lease& lease) { return lead_store::update(lease, first.id, c, now() + std::chrono::seconds(1)); });
+        tx(db, [&](Lease& lease) { return lead_store::update(lease, apply(first, c, now() + std::chrono::seconds(1))); });
         CHECK(list(db, {}, LeadSort{LeadSortKey::updated_at, true}).items.front().id == first.id);
     }
 }
@@ -303,8 +306,8 @@ TEST_CASE("db: activities of a lead come newest first, paginated") {
     std::vector<Uuid> ids;
     for (int i = 0; i < 7; ++i) ids.push_back(make_activity(db, lead.id, std::nullopt, std::to_string(i)).id);
     make_activity(db, other.id, std::nullopt);
-    auto page1 = with_lease(db.impl(), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({1, 5}, std::nullopt)); });
-    auto page2 = with_lease(db.impl(), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({2, 5}, std::nullopt)); });
+    auto page1 = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({1, 5}, std::nullopt)); });
+    auto page2 = with_lease(impl_of(db), [&](Lease& lease) { return activity_store::list_for_lead(lease, lead.id, ListWindow({2, 5}, std::nullopt)); });
     CHECK(page1.total == 7);
     REQUIRE(page1.items.size() == 5);
     REQUIRE(page2.items.size() == 2);
@@ -316,7 +319,7 @@ TEST_CASE("db: users list oldest first with the total") {
     ScratchDatabase scratch;
     auto& db = scratch.db();
     for (int i = 0; i < 5; ++i) make_user(db, "u" + std::to_string(i) + "@example.com");
-    auto page = with_lease(db.impl(), [&](Lease& lease) { return user_store::list(lease, ListWindow({2, 2}, std::nullopt)); });
+    auto page = with_lease(impl_of(db), [&](Lease& lease) { return user_store::list(lease, ListWindow({2, 2}, std::nullopt)); });
     CHECK(page.total == 5);
     REQUIRE(page.items.size() == 2);
     CHECK(page.items[0].email == "u2@example.com");
@@ -329,12 +332,12 @@ TEST_CASE("db: statements kept prepared per connection never return stale rows")
     auto& db = scratch.db();
     Database other = scratch.reopen(one);
     auto lead = make_lead(db, "first");
-    auto read = [&] { return with_lease(db.impl(), [&](Lease& lease) { return lead_store::find(lease, lead.id); }); };
+    auto read = [&] { return with_lease(impl_of(db), [&](Lease& lease) { return lead_store::find(lease, lead.id); }); };
     CHECK(read()->title == "first");
     // Another connection (another process, say) changes and then deletes the row.
     LeadChanges rename;
     rename.title = "second";
-    tx(other, [&](Lease& lease) { return lead_store::update(lease, lead.id, rename, now()); });
+    tx(other, [&](Lease& lease) { return lead_store::update(lease, apply(lead, rename, now())); });
     // Any other statement on the first connection sees the change too (no snapshot left open).
     CHECK(titles(list(db, {})) == std::vector<std::string>{"second"});
     CHECK(read()->title == "second");

@@ -45,7 +45,7 @@ Error login_error(Service& svc, std::string_view email, std::string_view passwor
 long long failures_of(Database& db, std::string_view email, std::string_view from = {}) {
     auto keys = detail::LoginThrottle::keys(email, from);
     std::vector<std::string> key{from.empty() ? keys.email() : keys.all.back()};
-    return detail::with_lease(db.impl(), [&](detail::Lease& lease) {
+    return detail::with_lease(detail::impl_of(db), [&](detail::Lease& lease) {
         auto live = detail::login_throttle_store::find_live(lease, key, now());
         return live.empty() ? 0LL : live.front().failures;
     });
@@ -225,7 +225,7 @@ TEST_CASE("db: rows of ended windows are deleted as failures come in") {
     ScratchDatabase scratch;
     Service svc(scratch.db(), throttled_options(10, 1s));
     auto rows = [&] {
-        return detail::with_lease(scratch.db().impl(),
+        return detail::with_lease(detail::impl_of(scratch.db()),
                                   [](detail::Lease& lease) { return detail::login_throttle_store::count_rows(lease); });
     };
     for (int i = 0; i < 20; ++i) (void)login_error(svc, "made-up-" + std::to_string(i) + "@example.com", "password");

@@ -8,6 +8,10 @@
 #include <string_view>
 
 namespace crm {
+namespace detail {
+struct DatabaseAccess;  // the library's own way to the pool (src/db.hpp)
+}  // namespace detail
+
 inline namespace v1 {
 
 /// The database engines libcrm speaks.
@@ -52,10 +56,9 @@ public:
     /// How many connections the pool may hold.
     [[nodiscard]] std::size_t pool_size() const noexcept;
 
-    struct Impl;  ///< private to the library
-    [[nodiscard]] Impl& impl() const noexcept { return *impl_; }
-
 private:
+    friend struct detail::DatabaseAccess;
+    struct Impl;
     explicit Database(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<Impl> impl_;
 };

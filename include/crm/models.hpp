@@ -49,30 +49,10 @@ struct Activity {
     bool operator==(const Activity&) const = default;  ///< field-wise equality
 };
 
-/// A refresh token as stored: only the hash of the secret is kept.
-struct RefreshToken {
-    Uuid id{};                             ///< row id
-    Uuid user_id{};                        ///< whose token it is
-    std::string token_hash{};              ///< hex of the BLAKE2b-256 hash of the secret
-    Timestamp expires_at{};                ///< refused from then on
-    std::optional<Timestamp> revoked_at{};  ///< set by rotation, logout or a password change
-    std::optional<Uuid> replaced_by{};     ///< set when spent by a rotation
-    Timestamp created_at{};                ///< when it was issued
-    Timestamp updated_at{};                ///< when it last changed
-    bool operator==(const RefreshToken&) const = default;  ///< field-wise equality
-};
-
 /// A field of a partial update: nullopt leaves the field as it is. For nullable fields the
 /// inner optional is the new value, so `description = std::optional<std::string>{}` sets null.
 template <class T>
 using Change = std::optional<T>;
-
-/// A partial update of a user's profile.
-struct UserChanges {
-    Change<std::string> name{};   ///< new name
-    Change<std::string> email{};  ///< new email (normalised by the library)
-    Change<Role> role{};          ///< new role
-};
 
 /// A partial update of a lead.
 struct LeadChanges {
@@ -82,12 +62,6 @@ struct LeadChanges {
     Change<std::optional<std::string>> source{};       ///< new source, or null
     Change<std::optional<Uuid>> owner_id{};            ///< new owner, or unowned
     Change<std::optional<std::string>> metadata{};     ///< new metadata (a JSON object as text), or null
-};
-
-/// A partial update of an activity.
-struct ActivityChanges {
-    Change<ActivityType> type{};                ///< new type
-    Change<std::optional<std::string>> body{};  ///< new body, or null
 };
 
 /// Which lead column a list is ordered by.

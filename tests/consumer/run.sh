@@ -12,6 +12,13 @@ cmake -S "$here/cmake_project" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$tmp/p
 cmake --build "$tmp/cmake-build" >/dev/null
 "$tmp/cmake-build/consumer"
 
+echo "== each installed C++ header compiles on its own (it includes what it uses)"
+for h in "$tmp/prefix/include/crm/"*.hpp; do
+  echo "#include <crm/$(basename "$h")>" |
+    c++ -std=c++20 -Wall -Wextra -Werror -fsyntax-only -I "$tmp/prefix/include" -x c++ - ||
+    { echo "crm/$(basename "$h") does not compile on its own" >&2; exit 1; }
+done
+
 echo "== the README's C++ snippet, -Wall -Wextra -Werror, only find_package(crm) (no C++ standard set)"
 mkdir -p "$tmp/snippet"
 awk '/^```cpp/{f=1;next} /^```/{if(f) exit} f' "$here/../../README.md" > "$tmp/snippet/snippet.txt"

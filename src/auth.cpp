@@ -1,5 +1,5 @@
-// Names of the enums declared by service.hpp.
-#include <crm/service.hpp>
+// Names of the enums declared by auth.hpp.
+#include <crm/auth.hpp>
 
 namespace crm {
 inline namespace v1 {
