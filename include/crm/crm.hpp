@@ -7,4 +7,5 @@
 #include <crm/portability.hpp>
 #include <crm/service.hpp>
 #include <crm/types.hpp>
+#include <crm/validation.hpp>
 #include <crm/version.hpp>
