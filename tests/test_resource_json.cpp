@@ -7,7 +7,7 @@
 
 using namespace crm;
 
-TEST_CASE("resource shapes: a lead in the contract's member order; metadata as a value") {
+TEST_CASE("resource shapes: a lead in the contract's member order, metadata as a value") {
     Lead lead{Uuid::generate(), "t", std::nullopt, LeadStatus::qualified, "web", std::nullopt,
               R"({"n": 12345678901234567890, "deep": {"a": [1, 2]}})", Timestamp{}, Timestamp{}};
     auto shape = json::to_json(lead);
@@ -34,7 +34,7 @@ TEST_CASE("resource shapes: stored metadata that does not parse is shown as null
     CHECK(list["pagination"]["nextCursor"].is_null());
 }
 
-TEST_CASE("field errors: the first problem per field, in the order found; one message format") {
+TEST_CASE("field errors: the first problem per field, in the order found, one message format") {
     FieldErrors errors;
     errors.add("status", "must be one of " + std::string(lead_status_names()));
     check(PageRequest{0, 500}, errors);
@@ -59,7 +59,7 @@ TEST_CASE("field errors: the first problem per field, in the order found; one me
     CHECK(activity_type_names() == "NOTE, CALL, EMAIL");
 }
 
-TEST_CASE("validation: check() finds what the library refuses; a host's unreadable email adds no name problem") {
+TEST_CASE("validation: check() finds what the library refuses, a host's unreadable email adds no name problem") {
     FieldErrors library;
     check(Registration{"", "password-123", std::nullopt}, library);
     CHECK(library.list().size() == 2);  // email, and the name it would have given
