@@ -23,7 +23,7 @@ using crm::json::to_json;
 [[nodiscard]] json parse_object(std::string_view text);
 
 /// Reads the members of a request object with their JSON types checked. Problems are collected
-/// per field, the first per field, into errors(); check(input) adds the core's own checks of the
+/// in one crm::FieldErrors, the first per field; check(input) adds the core's own checks of the
 /// input read (crm/validation.hpp) and throws every problem as one crm::Error(invalid), so that a
 /// client learns of all its mistakes at once. Unknown members are ignored.
 class Fields {
