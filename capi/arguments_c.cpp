@@ -1,34 +1,12 @@
 // Argument checks shared by every entry point: strings (NULL, UTF-8) and ids.
 #include "capi_internal.hpp"
 
+#include "validate.hpp"
+
 namespace crm::capi {
 
-bool is_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t n;
-        std::uint32_t cp;
-        if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1Fu;
-        else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0Fu;
-        else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07u;
-        else return false;  // a continuation byte or 0xF8..0xFF where a sequence should start
-        if (s.size() - i < n) return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < smallest[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += n;
-    }
-    return true;
-}
+// The core's one UTF-8 decoder (validate.cpp): the C ABI is part of libcrm.
+bool is_utf8(std::string_view s) noexcept { return detail::utf8_length(s).has_value(); }
 
 std::string_view text(const char* s, std::string_view argument) {
     if (!s) throw invalid_argument(argument, "must not be NULL");

@@ -490,8 +490,9 @@ CRM_API int64_t crm_lead_created_at_ms(const crm_lead *lead);
 CRM_API int64_t crm_lead_updated_at_ms(const crm_lead *lead);
 /**@}*/
 /** The lead as the HTTP contract's resource {"id","title","description","status","source",
- * "ownerId","metadata","createdAt","updatedAt"}. The text in *out belongs to the caller and is
- * released with crm_free(). */
+ * "ownerId","metadata","createdAt","updatedAt"}; stored metadata that is not JSON (only an edit of
+ * the database behind the library's back leaves such) is null, as the server shows it. The text
+ * in *out belongs to the caller and is released with crm_free(). */
 CRM_API int crm_lead_to_json(char **out, const crm_lead *lead);
 /** Frees a lead; a no-op on NULL. Releases what crm_lead_* allocated. */
 CRM_API void crm_lead_free(crm_lead *lead);

@@ -1,71 +1,28 @@
-// JSON text of the handles, in the HTTP contract's resource shapes (keys in the contract's order).
+// JSON text of the handles, in the HTTP contract's resource shapes (crm_json: src/json/).
 #include "capi_internal.hpp"
 
-#include <nlohmann/json.hpp>
+#include "resource_json.hpp"
 
 using namespace crm::capi;
-using Json = nlohmann::ordered_json;
+using crm::json::Json;
 
 namespace {
 
-Json nullable(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
-Json nullable_id(const std::string& id) { return id.empty() ? Json(nullptr) : Json(id); }
-
-Json to_json(const crm_user& u) {
-    return Json{{"id", u.id},
-                {"name", u.user.name},
-                {"email", u.user.email},
-                {"role", crm::to_string(u.user.role)},
-                {"createdAt", u.created_at},
-                {"updatedAt", u.updated_at}};
-}
-
-Json to_json(const crm_lead& l) {
-    Json metadata = nullptr;
-    if (l.lead.metadata) {
-        metadata = Json::parse(*l.lead.metadata, nullptr, /*allow_exceptions=*/false);
-        if (metadata.is_discarded()) throw crm::Error(crm::Errc::internal, "stored lead metadata is not JSON");
-    }
-    return Json{{"id", l.id},
-                {"title", l.lead.title},
-                {"description", nullable(l.lead.description)},
-                {"status", crm::to_string(l.lead.status)},
-                {"source", nullable(l.lead.source)},
-                {"ownerId", nullable_id(l.owner_id)},
-                {"metadata", std::move(metadata)},
-                {"createdAt", l.created_at},
-                {"updatedAt", l.updated_at}};
-}
-
-Json to_json(const crm_activity& a) {
-    return Json{{"id", a.id},
-                {"leadId", a.lead_id},
-                {"type", crm::to_string(a.activity.type)},
-                {"body", nullable(a.activity.body)},
-                {"createdBy", nullable_id(a.created_by)},
-                {"createdAt", a.created_at},
-                {"updatedAt", a.updated_at}};
-}
+Json to_json(const crm_user& u) { return crm::json::to_json(u.user); }
+Json to_json(const crm_lead& l) { return crm::json::to_json(l.lead); }
+Json to_json(const crm_activity& a) { return crm::json::to_json(a.activity); }
 
 template <class Handle>
 Json to_json(const crm_page_of<Handle>& list) {
-    Json data = Json::array();
-    for (const auto& item : list.items) data.push_back(to_json(item));
-    return Json{{"data", std::move(data)},
-                {"pagination",
-                 {{"page", list.page ? Json(list.page) : Json(nullptr)},
-                  {"limit", list.limit},
-                  {"total", list.total >= 0 ? Json(list.total) : Json(nullptr)},
-                  {"totalPages", list.total_pages >= 0 ? Json(list.total_pages) : Json(nullptr)},
-                  {"nextCursor", list.next_cursor ? Json(*list.next_cursor) : Json(nullptr)}}}};
+    Json items = Json::array();
+    for (const auto& item : list.items) items.push_back(to_json(item));
+    auto counted = [](std::int64_t n) { return n >= 0 ? std::optional(n) : std::nullopt; };  // -1: not counted
+    return crm::json::list_json(std::move(items),
+                                {list.page, list.limit, counted(list.total), counted(list.total_pages), list.next_cursor});
 }
 
 Json to_json(const crm_tokens& t) {
-    Json out = Json::object();
-    if (t.user) out["user"] = to_json(*t.user);
-    out["accessToken"] = t.tokens.access_token;
-    out["refreshToken"] = t.tokens.refresh_token;
-    return out;
+    return t.user ? crm::json::to_json(crm::AuthResult{t.user->user, t.tokens}) : crm::json::to_json(t.tokens);
 }
 
 // The body of every crm_*_to_json(): JSON text of `value` into *out, released with crm_free().
@@ -73,7 +30,7 @@ template <class Handle>
 int render(char** out, const Handle* value, const char* argument) {
     return guard([&] {
         auto& result = out_param(out);
-        result = copy_for_caller(to_json(handle(value, argument)).dump());
+        result = copy_for_caller(crm::json::dump(to_json(handle(value, argument))));
     });
 }
 

@@ -27,11 +27,11 @@ Activity activity_in_scope(Lease& lease, const Principal& actor, const Uuid& id,
 
 Page<Activity> Service::list_activities(const Principal& principal, const Uuid& lead_id, const PageRequest& page) {
     const Principal actor = impl_->current(principal);
-    Validator v;
+    FieldErrors errors;
     // Bound to the lead: its scope is checked on every call, so the lead id is all it needs.
     CursorContext context("activities of lead");
     context.add(lead_id.to_string());
-    ListWindow window(page, checked_window(impl_->cursors, context, page, v));
+    ListWindow window(page, checked_window(impl_->cursors, context, page, errors));
     auto slice = with_lease(impl_->pool(), [&](Lease& lease) {
         lead_in_scope(lease, actor, lead_id, Action::read_lead);
         return activity_store::list_for_lead(lease, lead_id, window);
@@ -48,9 +48,9 @@ Activity Service::get_activity(const Principal& principal, const Uuid& id) {
 
 Activity Service::create_activity(const Principal& principal, const NewActivity& input) {
     const Principal actor = impl_->current(principal);
-    Validator v;
-    if (input.body) v.text("body", *input.body);
-    v.throw_if_invalid();
+    FieldErrors errors;
+    check(input, errors);
+    errors.throw_if_any();
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         // Lock the lead so that it cannot be deleted between the check and the insert.
         lead_in_scope(lease, actor, input.lead_id, Action::create_activity, true);
@@ -63,9 +63,9 @@ Activity Service::create_activity(const Principal& principal, const NewActivity&
 
 Activity Service::update_activity(const Principal& principal, const Uuid& id, const ActivityUpdate& update) {
     const Principal actor = impl_->current(principal);
-    Validator v;
-    if (update.body && *update.body) v.text("body", **update.body);
-    v.throw_if_invalid();
+    FieldErrors errors;
+    check(update, errors);
+    errors.throw_if_any();
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         Activity current = activity_in_scope(lease, actor, id, Action::update_activity, true);
         if (update.lead_id && *update.lead_id != current.lead_id)

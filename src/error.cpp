@@ -23,9 +23,27 @@ std::string_view to_string(Errc code) noexcept {
 Error::Error(Errc code, const std::string& message, std::vector<FieldError> field_errors)
     : std::runtime_error(message), code_(code), field_errors_(std::move(field_errors)) {}
 
+std::string to_string(const FieldError& error) { return error.field + " " + error.message; }
+
+void FieldErrors::add(std::string_view field, std::string_view message) {
+    if (!has(field)) errors_.push_back({std::string(field), std::string(message)});
+}
+
+bool FieldErrors::has(std::string_view field) const noexcept {
+    return std::any_of(errors_.begin(), errors_.end(), [&](const FieldError& e) { return e.field == field; });
+}
+
+void FieldErrors::throw_if_any() const {
+    if (!errors_.empty()) throw Error::invalid_fields(errors_);
+}
+
 Error Error::invalid_field(std::string field, std::string problem) {
-    std::string message = field + " " + problem;
-    return Error(Errc::invalid, message, {FieldError{std::move(field), std::move(problem)}});
+    return invalid_fields({FieldError{std::move(field), std::move(problem)}});
+}
+
+Error Error::invalid_fields(std::vector<FieldError> errors) {
+    std::string message = errors.empty() ? std::string("invalid input") : to_string(errors.front());
+    return Error(Errc::invalid, message, std::move(errors));
 }
 
 Error Error::retry_later(Errc code, const std::string& message, std::chrono::seconds retry_after) {

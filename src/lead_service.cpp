@@ -27,16 +27,6 @@ void require_may_assign(const Principal& actor, const std::optional<Uuid>& owner
     if (!is_own(actor, owner)) require(actor, Action::assign_lead, false);
 }
 
-void validate_lead_fields(Validator& v, const Change<std::string>& title,
-                          const Change<std::optional<std::string>>& description,
-                          const Change<std::optional<std::string>>& source,
-                          const Change<std::optional<std::string>>& metadata) {
-    if (title) v.required_text("title", *title, max_name_length);
-    if (description && *description) v.text("description", **description);
-    if (source && *source) v.text("source", **source, max_name_length);
-    if (metadata && *metadata) v.json_object("metadata", **metadata);
-}
-
 // `filter` narrowed to what `actor` may read: with own scope the owner becomes the caller, and
 // asking for another owner finds nothing (nullopt).
 std::optional<LeadFilter> scoped_filter(const Principal& actor, const LeadFilter& filter) {
@@ -74,12 +64,11 @@ CursorContext lead_list_context(const LeadSort& sort, const std::optional<LeadFi
 Page<Lead> Service::list_leads(const Principal& principal, const LeadFilter& filter, const LeadSort& sort,
                                const PageRequest& page) {
     const Principal actor = impl_->current(principal);
-    Validator v;
-    if (filter.source) v.text("source", *filter.source);
-    if (filter.q) v.text("q", *filter.q);
+    FieldErrors errors;
+    check(filter, errors);
     auto scoped = scoped_filter(actor, filter);
     CursorContext context = lead_list_context(sort, scoped);
-    auto after = checked_window(impl_->cursors, context, page, v);
+    auto after = checked_window(impl_->cursors, context, page, errors);
     ListWindow window(page, std::move(after));
     if (!scoped) return make_page(ListSlice<Lead>{{}, false, window.count ? std::optional(0LL) : std::nullopt}, page,
                                   impl_->cursors, context, [](const Lead&) { return Keyset{}; });
@@ -91,12 +80,6 @@ Page<Lead> Service::list_leads(const Principal& principal, const LeadFilter& fil
 Lead Service::get_lead(const Principal& principal, const Uuid& id) {
     const Principal actor = impl_->current(principal);
     return with_lease(impl_->pool(), [&](Lease& lease) { return lead_in_scope(lease, actor, id, Action::read_lead); });
-}
-
-std::vector<FieldError> validate(const NewLead& lead) {
-    Validator v;
-    validate_lead_fields(v, lead.title, lead.description, lead.source, lead.metadata);
-    return v.errors();
 }
 
 namespace {
@@ -118,8 +101,9 @@ Lead new_lead(const Principal& actor, const NewLead& input, Timestamp at) {
 Lead Service::create_lead(const Principal& principal, const NewLead& input) {
     const Principal actor = impl_->current(principal);
     Lead lead = new_lead(actor, input, now());
-    if (auto errors = validate(input); !errors.empty())
-        throw Error(Errc::invalid, errors.front().field + " " + errors.front().message, errors);
+    FieldErrors errors;
+    check(input, errors);
+    errors.throw_if_any();
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) { return lead_store::insert(lease, lead); });
 }
 
@@ -127,13 +111,13 @@ std::vector<Lead> Service::create_leads(const Principal& principal, const std::v
     const Principal actor = impl_->current(principal);
     std::vector<Lead> leads;
     leads.reserve(inputs.size());
-    std::vector<FieldError> errors;
+    FieldErrors errors;
     Timestamp at = now();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         leads.push_back(new_lead(actor, inputs[i], at));
-        for (auto& e : validate(inputs[i])) errors.push_back({"[" + std::to_string(i) + "]." + e.field, e.message});
+        for (auto& e : validate(inputs[i])) errors.add("[" + std::to_string(i) + "]." + e.field, e.message);
     }
-    if (!errors.empty()) throw Error(Errc::invalid, errors.front().field + " " + errors.front().message, errors);
+    errors.throw_if_any();
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         for (auto& lead : leads) lead = lead_store::insert(lease, lead);
         return leads;
@@ -158,9 +142,9 @@ void Service::for_each_lead(const Principal& principal, const LeadFilter& filter
 
 Lead Service::update_lead(const Principal& principal, const Uuid& id, const LeadChanges& changes) {
     const Principal actor = impl_->current(principal);
-    Validator v;
-    validate_lead_fields(v, changes.title, changes.description, changes.source, changes.metadata);
-    v.throw_if_invalid();
+    FieldErrors errors;
+    check(changes, errors);
+    errors.throw_if_any();
     return in_transaction(impl_->pool(), Mode::write, [&](Lease& lease) {
         // The row read (and locked) for the scope check is the one the changes merge into.
         Lead current = lead_in_scope(lease, actor, id, Action::update_lead, true);

@@ -5,6 +5,7 @@
 #include "validate.hpp"
 
 #include <crm/portability.hpp>
+#include <crm/validation.hpp>
 
 #include <exception>
 
@@ -235,11 +236,9 @@ void Restore::add(const StoredUser& stored) {
 void Restore::add(const Lead& lead) {
     auto& i = *impl_;
     i.step([&] {
-        Validator v;
-        v.required_text("title", lead.title, max_name_length);
-        if (lead.description) v.text("description", *lead.description);
-        if (lead.source) v.text("source", *lead.source, max_name_length);
-        if (lead.metadata) v.json_object("metadata", *lead.metadata);
+        FieldErrors errors;  // a stored lead obeys the rules of a new one
+        crm::check(NewLead{lead.title, lead.description, lead.status, lead.source, {}, lead.metadata}, errors);
+        Validator v(errors);
         i.check("lead", lead.id, v);
         i.writer->add(lead, i.next_row);
         ++i.added.leads;
@@ -250,8 +249,9 @@ void Restore::add(const Lead& lead) {
 void Restore::add(const Activity& activity) {
     auto& i = *impl_;
     i.step([&] {
-        Validator v;
-        if (activity.body) v.text("body", *activity.body);
+        FieldErrors errors;
+        crm::check(NewActivity{activity.lead_id, activity.type, activity.body}, errors);
+        Validator v(errors);
         i.check("activity", activity.id, v);
         i.writer->add(activity, i.next_row);
         ++i.added.activities;

@@ -13,6 +13,7 @@
 #include "validate.hpp"
 
 #include <crm/service.hpp>
+#include <crm/validation.hpp>
 
 #include <optional>
 
@@ -73,17 +74,17 @@ using Mode = Transaction::Mode;
 /// Checks a page request (page, limit; a cursor only with page 1) and decodes its cursor for
 /// `context`; throws invalid naming every offending field.
 [[nodiscard]] inline std::optional<Keyset> checked_window(const CursorCodec& codec, const CursorContext& context,
-                                                          const PageRequest& page, Validator& v) {
-    v.page(page);
+                                                          const PageRequest& page, FieldErrors& errors) {
+    check(page, errors);
     std::optional<Keyset> after;
     if (page.cursor) {
         try {
             after = codec.decode(context, *page.cursor);
         } catch (const Error& e) {
-            v.fail("cursor", e.field_errors().empty() ? "is invalid" : e.field_errors().front().message);
+            errors.add("cursor", e.field_errors().empty() ? "is invalid" : e.field_errors().front().message);
         }
     }
-    v.throw_if_invalid();
+    errors.throw_if_any();
     return after;
 }
 

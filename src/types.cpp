@@ -164,29 +164,52 @@ std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>&
     return "";
 }
 
-constexpr std::array<std::pair<Role, std::string_view>, 3> role_names{
+constexpr std::array<std::pair<Role, std::string_view>, 3> role_table{
     {{Role::admin, "ADMIN"}, {Role::manager, "MANAGER"}, {Role::sales, "SALES"}}};
-constexpr std::array<std::pair<LeadStatus, std::string_view>, 4> status_names{{{LeadStatus::new_, "NEW"},
+constexpr std::array<std::pair<LeadStatus, std::string_view>, 4> status_table{{{LeadStatus::new_, "NEW"},
                                                                                {LeadStatus::contacted, "CONTACTED"},
                                                                                {LeadStatus::qualified, "QUALIFIED"},
                                                                                {LeadStatus::closed, "CLOSED"}}};
-constexpr std::array<std::pair<ActivityType, std::string_view>, 3> type_names{
+constexpr std::array<std::pair<ActivityType, std::string_view>, 3> type_table{
     {{ActivityType::note, "NOTE"}, {ActivityType::call, "CALL"}, {ActivityType::email, "EMAIL"}}};
 constexpr std::array<std::pair<LeadSortKey, std::string_view>, 4> sort_names{{{LeadSortKey::created_at, "createdAt"},
                                                                               {LeadSortKey::updated_at, "updatedAt"},
                                                                               {LeadSortKey::title, "title"},
                                                                               {LeadSortKey::status, "status"}}};
+
+// "A, B, C" from a table's names, joined at compile time.
+template <auto& table>
+constexpr auto joined_names() {
+    constexpr std::size_t size = [] {
+        std::size_t n = 0;
+        for (auto& entry : table) n += entry.second.size() + 2;
+        return n - 2;
+    }();
+    std::array<char, size> out{};
+    std::size_t at = 0;
+    for (auto& entry : table) {
+        if (at) out[at++] = ',', out[at++] = ' ';
+        for (char c : entry.second) out[at++] = c;
+    }
+    return out;
+}
+template <auto& table>
+constexpr auto joined = joined_names<table>();
 }  // namespace
 
-std::string_view to_string(Role v) noexcept { return name_of(role_names, v); }
-std::string_view to_string(LeadStatus v) noexcept { return name_of(status_names, v); }
-std::string_view to_string(ActivityType v) noexcept { return name_of(type_names, v); }
+std::string_view role_names() noexcept { return {joined<role_table>.data(), joined<role_table>.size()}; }
+std::string_view lead_status_names() noexcept { return {joined<status_table>.data(), joined<status_table>.size()}; }
+std::string_view activity_type_names() noexcept { return {joined<type_table>.data(), joined<type_table>.size()}; }
+
+std::string_view to_string(Role v) noexcept { return name_of(role_table, v); }
+std::string_view to_string(LeadStatus v) noexcept { return name_of(status_table, v); }
+std::string_view to_string(ActivityType v) noexcept { return name_of(type_table, v); }
 template <>
-std::optional<Role> parse<Role>(std::string_view t) noexcept { return lookup(role_names, t); }
+std::optional<Role> parse<Role>(std::string_view t) noexcept { return lookup(role_table, t); }
 template <>
-std::optional<LeadStatus> parse<LeadStatus>(std::string_view t) noexcept { return lookup(status_names, t); }
+std::optional<LeadStatus> parse<LeadStatus>(std::string_view t) noexcept { return lookup(status_table, t); }
 template <>
-std::optional<ActivityType> parse<ActivityType>(std::string_view t) noexcept { return lookup(type_names, t); }
+std::optional<ActivityType> parse<ActivityType>(std::string_view t) noexcept { return lookup(type_table, t); }
 
 std::optional<LeadSort> LeadSort::parse(std::string_view text) noexcept {
     LeadSort sort;

@@ -16,19 +16,14 @@ void require_another_admin(Lease& lease) {
         throw Error(Errc::conflict, "the last ADMIN cannot be deleted or demoted");
 }
 
-// The part of an email before '@': the name of a user who did not give one.
-std::string default_name(const std::string& email) { return email.substr(0, email.find('@')); }
-
 }  // namespace
 
 Service::Impl::PreparedUser Service::Impl::prepare_user(const NewUser& input) const {
-    Validator v;
+    FieldErrors errors;
+    check(input, errors);
+    errors.throw_if_any();
     std::string email = normalize_email(input.email);
-    v.email("email", email);
-    v.password("password", input.password);
     std::string name = input.name ? *input.name : default_name(email);
-    v.required_text("name", name, max_name_length);
-    v.throw_if_invalid();
     Timestamp at = now();
     return {User{Uuid::generate(), name, email, input.role, at, at}, hasher.hash(input.password)};
 }
@@ -36,9 +31,9 @@ Service::Impl::PreparedUser Service::Impl::prepare_user(const NewUser& input) co
 Page<User> Service::list_users(const Principal& principal, const PageRequest& page) {
     const Principal actor = impl_->current(principal);
     require(actor, Action::list_users, false);
-    Validator v;
+    FieldErrors errors;
     const CursorContext context("users");
-    ListWindow window(page, checked_window(impl_->cursors, context, page, v));
+    ListWindow window(page, checked_window(impl_->cursors, context, page, errors));
     return make_page(with_lease(impl_->pool(), [&](Lease& lease) { return user_store::list(lease, window); }), page,
                      impl_->cursors, context, [](const User& u) { return user_store::position_of(u); });
 }
@@ -77,18 +72,12 @@ User Service::update_user(const Principal& principal, const Uuid& id, const User
     require(actor, Action::update_user, self);
 
     UserChanges changes{update.name, std::nullopt, update.role};
-    Validator v;
-    if (update.name) v.required_text("name", *update.name, max_name_length);
-    if (update.email) {
-        changes.email = normalize_email(*update.email);
-        v.email("email", *changes.email);
-    }
-    if (update.password) {
-        v.password("password", *update.password);
-        // Users changing their own password prove they know the current one.
-        if (self && !update.current_password) v.fail("currentPassword", "is required");
-    }
-    v.throw_if_invalid();
+    if (update.email) changes.email = normalize_email(*update.email);
+    FieldErrors errors;
+    check(update, errors);
+    // Users changing their own password prove they know the current one.
+    if (update.password && self && !update.current_password) errors.add("currentPassword", "is required");
+    errors.throw_if_any();
     // Refuse an evident role change before any hashing; it is decided again inside the transaction.
     if (update.role && (!self || *update.role != actor.role())) require(actor, Action::change_role, self);
 

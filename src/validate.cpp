@@ -41,12 +41,9 @@ std::string normalize_email(std::string_view email) {
     return out;
 }
 
-void Validator::fail(std::string_view field, std::string_view message) {
-    // One message per field: the first problem found is the one to fix.
-    for (const auto& e : errors_)
-        if (e.field == field) return;
-    errors_.push_back({std::string(field), std::string(message)});
-}
+std::string default_name(const std::string& email) { return email.substr(0, email.find('@')); }
+
+void Validator::fail(std::string_view field, std::string_view message) { errors_.add(field, message); }
 
 void Validator::text(std::string_view field, std::string_view value, std::size_t max) {
     auto length = utf8_length(value);
@@ -95,12 +92,6 @@ void Validator::page(const PageRequest& page) {
     if (page.page < 1 || page.page > PageRequest::max_page) fail("page", "must be an integer from 1 to 1000000000");
     if (page.limit < 1 || page.limit > PageRequest::max_limit) fail("limit", "must be an integer from 1 to 100");
     if (page.cursor && page.page != 1) fail("page", "cannot be combined with cursor");
-}
-
-void Validator::throw_if_invalid() const {
-    if (errors_.empty()) return;
-    const auto& first = errors_.front();
-    throw Error(Errc::invalid, first.field + " " + first.message, errors_);
 }
 
 }  // namespace crm::detail

@@ -1,5 +1,6 @@
-// Internal: input validation, once, in the core. A Validator collects every field's problem
-// and throws one Error(invalid) listing them all.
+// Internal: the rules of input validation, once, in the core. A Validator writes each field's
+// problem into a FieldErrors (its own, or a caller's: see crm/validation.hpp), which throws one
+// Error(invalid) listing them all.
 #pragma once
 
 #include <crm/error.hpp>
@@ -23,8 +24,18 @@ constexpr std::size_t max_password_length = 1024;
 /// Trimmed and ASCII-lower-cased: how emails are stored and compared.
 [[nodiscard]] std::string normalize_email(std::string_view email);
 
+/// The name of a user who gives none: the part of their (normalised) email before '@'.
+[[nodiscard]] std::string default_name(const std::string& email);
+
 class Validator {
 public:
+    /// Collects into its own FieldErrors.
+    Validator() : errors_(own_) {}
+    /// Collects into `into`, after the problems it already holds.
+    explicit Validator(FieldErrors& into) : errors_(into) {}
+    Validator(const Validator&) = delete;
+    Validator& operator=(const Validator&) = delete;
+
     /// Valid UTF-8 without U+0000 and at most `max` characters (0: no maximum).
     void text(std::string_view field, std::string_view value, std::size_t max = 0);
     /// As text(), and not blank.
@@ -38,11 +49,12 @@ public:
     void fail(std::string_view field, std::string_view message);
 
     /// Throws Error(invalid) naming every problem found so far, if any.
-    void throw_if_invalid() const;
-    [[nodiscard]] const std::vector<FieldError>& errors() const noexcept { return errors_; }
+    void throw_if_invalid() const { errors_.throw_if_any(); }
+    [[nodiscard]] const std::vector<FieldError>& errors() const noexcept { return errors_.list(); }
 
 private:
-    std::vector<FieldError> errors_;
+    FieldErrors own_;
+    FieldErrors& errors_;
 };
 
 }  // namespace crm::detail

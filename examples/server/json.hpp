@@ -1,9 +1,9 @@
-// crm-server: models to JSON, and request bodies from JSON.
+// crm-server: request bodies from JSON (responses: crm_json's resource_json.hpp).
 #pragma once
 
-#include <crm/crm.hpp>
+#include "resource_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include <crm/crm.hpp>
 
 #include <optional>
 #include <string>
@@ -12,38 +12,10 @@
 
 namespace crm_server {
 
-using json = nlohmann::ordered_json;  // members keep the order they are written (and sent) in
-
-[[nodiscard]] json to_json(const crm::User& user);
-[[nodiscard]] json to_json(const crm::Lead& lead);
-[[nodiscard]] json to_json(const crm::Activity& activity);
-[[nodiscard]] json to_json(const crm::Tokens& tokens);
-[[nodiscard]] json to_json(const crm::AuthResult& result);
-
-/// A value or JSON null.
-template <class T>
-[[nodiscard]] json or_null(const std::optional<T>& value) {
-    return value ? json(*value) : json(nullptr);
-}
-
-/// {"data": [...], "pagination": {"page", "limit", "total", "totalPages", "nextCursor"}}. In cursor
-/// mode `page` is null (the position is the cursor, not a page number), and so are `total` and
-/// `totalPages` unless ?total=true counted them.
-template <class T>
-[[nodiscard]] json to_json(const crm::Page<T>& page) {
-    json data = json::array();
-    for (const auto& item : page.items) data.push_back(to_json(item));
-    return {{"data", std::move(data)},
-            {"pagination",
-             {{"page", page.page > 0 ? json(page.page) : json(nullptr)},
-              {"limit", page.limit},
-              {"total", or_null(page.total)},
-              {"totalPages", or_null(page.total_pages())},
-              {"nextCursor", or_null(page.next_cursor)}}}};
-}
-
-/// Compact UTF-8 text of a response body.
-[[nodiscard]] std::string dump(const json& value);
+// Responses are the contract's resource shapes, written by crm_json (src/json/) for every program.
+using json = crm::json::Json;
+using crm::json::dump;
+using crm::json::to_json;
 
 /// A request body that must be one JSON object. Throws HttpError(bad_request) for malformed JSON,
 /// nesting deeper than 64 levels or another value than an object, and crm::Error(invalid) naming
@@ -51,7 +23,9 @@ template <class T>
 [[nodiscard]] json parse_object(std::string_view text);
 
 /// Reads the members of a request object with their JSON types checked. Problems are collected
-/// per field; check() throws them as one crm::Error(invalid). Unknown members are ignored.
+/// in one crm::FieldErrors, the first per field; check(input) adds the core's own checks of the
+/// input read (crm/validation.hpp) and throws every problem as one crm::Error(invalid), so that a
+/// client learns of all its mistakes at once. Unknown members are ignored.
 class Fields {
 public:
     explicit Fields(const json& object) : object_(object) {}
@@ -74,21 +48,22 @@ public:
     /// A member that must be present and not null ("is required"); call before reading it.
     void require(const char* name);
 
-    /// Throws crm::Error(invalid) with every problem found, if any.
-    void check() const;
+    /// Throws crm::Error(invalid) with every problem found, if any (input the core has no check for).
+    void check() const { errors_.throw_if_any(); }
+    /// Runs the core's checks of `input` after the format problems found, then throws them all, if any.
+    template <class Input>
+    void check(const Input& input) {
+        crm::check(input, errors_);
+        errors_.throw_if_any();
+    }
 
 private:
     [[nodiscard]] const json* find(const char* name) const;
-    void fail(const char* name, std::string message);
+    void fail(const char* name, std::string_view message) { errors_.add(name, message); }
 
     const json& object_;
-    std::vector<crm::FieldError> errors_;
+    crm::FieldErrors errors_;
 };
-
-/// "must be one of NEW, CONTACTED, QUALIFIED, CLOSED" and the like.
-inline constexpr std::string_view role_names = "ADMIN, MANAGER, SALES";
-inline constexpr std::string_view lead_status_names = "NEW, CONTACTED, QUALIFIED, CLOSED";
-inline constexpr std::string_view activity_type_names = "NOTE, CALL, EMAIL";
 
 template <class Enum>
 std::optional<Enum> Fields::enumeration(const char* name, std::string_view allowed) {

@@ -207,8 +207,10 @@ Response Router::handle(const Request& req) const {
     } catch (const crm::Error& e) {
         const ProblemKind& k = kind(e.code());
         if (e.retry_after()) res.set_header("Retry-After", std::to_string(e.retry_after()->count()));
+        // The fields at fault, as the core names them: every invalid one, the taken email of a
+        // conflict. A server-side failure names none (nothing about its cause leaves the server).
         render_problem(req, res, k, public_detail(k, e.what(), e.retry_after().has_value()),
-                       e.code() == crm::Errc::invalid ? e.field_errors() : std::vector<crm::FieldError>{}, e.what());
+                       k.status < 500 ? e.field_errors() : std::vector<crm::FieldError>{}, e.what());
     } catch (const std::exception& e) {
         render_problem(req, res, kind(Problem::internal), public_detail(kind(Problem::internal), ""), {}, e.what());
     }

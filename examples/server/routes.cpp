@@ -15,14 +15,16 @@ Reply created(json body) { return {201, std::move(body)}; }
 Reply no_content() { return {204, std::nullopt}; }
 
 // ---- query parameters ------------------------------------------------------------------------
+// Their format problems go into the request's crm::FieldErrors, the core's checks of what was read
+// (crm::check) follow into the same collector, and one 400 lists them all.
 
 // The single value of a query parameter; empty counts as absent.
-std::optional<std::string> query(const Request& req, const char* name, std::vector<crm::FieldError>& errors,
+std::optional<std::string> query(const Request& req, const char* name, crm::FieldErrors& errors,
                                  std::string_view when_repeated) {
     auto count = req.get_param_value_count(name);
     if (count == 0) return std::nullopt;
     if (count > 1) {
-        errors.push_back({name, std::string(when_repeated)});
+        errors.add(name, when_repeated);
         return std::nullopt;
     }
     std::string value = req.get_param_value(name);
@@ -30,40 +32,36 @@ std::optional<std::string> query(const Request& req, const char* name, std::vect
     return value;
 }
 
-// A decimal integer; the core checks its range. Anything else is reported with the core's message.
-std::int64_t integer_param(const Request& req, const char* name, std::int64_t fallback,
-                           std::string_view message, std::vector<crm::FieldError>& errors) {
-    auto text = query(req, name, errors, message);
-    if (!text) return fallback;
+// A decimal integer; the core checks its range. A repeated parameter or one that is no decimal
+// integer is out of every range: it is read as 0, so that the core's check reports it with its
+// one message for that parameter.
+std::int64_t integer_param(const Request& req, const char* name, std::int64_t fallback) {
+    auto count = req.get_param_value_count(name);
+    if (count == 0) return fallback;
+    std::string text = req.get_param_value(name);
+    if (count == 1 && text.empty()) return fallback;
     std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc{} || end != text->data() + text->size()) {
-        errors.push_back({name, std::string(message)});
-        return fallback;
-    }
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (count > 1 || ec != std::errc{} || end != text.data() + text.size()) return 0;
     return value;
 }
 
 // ?page= and ?limit=, or v1.1's ?cursor= (with ?limit=) and ?total=true|false. A cursor together
 // with ?page= is refused even for page=1: the two ways of paging do not mix.
-crm::PageRequest page_request(const Request& req, std::vector<crm::FieldError>& errors) {
+crm::PageRequest page_request(const Request& req, crm::FieldErrors& errors) {
     crm::PageRequest page;
-    page.page = integer_param(req, "page", page.page, "must be a positive integer", errors);
-    page.limit = integer_param(req, "limit", page.limit, "must be an integer from 1 to 100", errors);
+    page.page = integer_param(req, "page", page.page);
+    page.limit = integer_param(req, "limit", page.limit);
     page.cursor = query(req, "cursor", errors, "must be given once");
-    if (page.cursor && req.get_param_value_count("page") > 0) errors.push_back({"page", "cannot be combined with cursor"});
+    if (page.cursor && req.get_param_value_count("page") > 0) errors.add("page", "cannot be combined with cursor");
     if (auto total = query(req, "total", errors, "must be true or false")) {
         if (*total == "true")
             page.with_total = true;
         else if (*total != "false")
-            errors.push_back({"total", "must be true or false"});
+            errors.add("total", "must be true or false");
     }
+    crm::check(page, errors);
     return page;
-}
-
-void throw_if_any(const std::vector<crm::FieldError>& errors) {
-    if (!errors.empty())
-        throw crm::Error(crm::Errc::invalid, errors.front().field + " " + errors.front().message, errors);
 }
 
 // ---- authentication --------------------------------------------------------------------------
@@ -71,7 +69,7 @@ void throw_if_any(const std::vector<crm::FieldError>& errors) {
 Reply auth_register(Call& c) {
     Fields f(c.body);
     crm::Registration registration{f.required_string("email"), f.required_string("password"), f.string("name")};
-    f.check();  // a `role` member is ignored: registration always makes a SALES user
+    f.check(registration);  // a `role` member is ignored: registration always makes a SALES user
     auto result = c.service.register_user(registration);
     c.user_id = result.user.id;
     return created(to_json(result));
@@ -109,9 +107,9 @@ Reply auth_me(Call& c) { return ok(to_json(c.service.me(c.actor()))); }
 // ---- users -----------------------------------------------------------------------------------
 
 Reply users_list(Call& c) {
-    std::vector<crm::FieldError> errors;
+    crm::FieldErrors errors;
     auto page = page_request(c.request, errors);
-    throw_if_any(errors);
+    errors.throw_if_any();
     return ok(to_json(c.service.list_users(c.actor(), page)));
 }
 
@@ -122,10 +120,10 @@ Reply users_update(Call& c) {
     crm::UserUpdate update;
     update.name = f.string("name");
     update.email = f.string("email");
-    update.role = f.enumeration<crm::Role>("role", role_names);
+    update.role = f.enumeration<crm::Role>("role", crm::role_names());
     update.password = f.string("password");
     update.current_password = f.string("currentPassword");
-    f.check();
+    f.check(update);
     return ok(to_json(c.service.update_user(c.actor(), c.id(), update)));
 }
 
@@ -137,7 +135,7 @@ Reply users_delete(Call& c) {
 // ---- leads -----------------------------------------------------------------------------------
 
 Reply leads_list(Call& c) {
-    std::vector<crm::FieldError> errors;
+    crm::FieldErrors errors;
     auto page = page_request(c.request, errors);
     crm::LeadFilter filter;
     // `status`: one value or a comma separated list; the parameter may also be repeated.
@@ -157,14 +155,14 @@ Reply leads_list(Call& c) {
             start = comma + 1;
         }
     }
-    if (bad_status) errors.push_back({"status", "must be one or more of " + std::string(lead_status_names)});
+    if (bad_status) errors.add("status", "must be one or more of " + std::string(crm::lead_status_names()));
     if (auto owner = query(c.request, "ownerId", errors, "must be given once")) {
         if (*owner == "null")
             filter.owner_id = std::optional<crm::Uuid>{};  // unowned leads only
         else if (auto id = crm::Uuid::parse(*owner))
             filter.owner_id = std::optional<crm::Uuid>(*id);
         else
-            errors.push_back({"ownerId", "must be a UUID or null"});
+            errors.add("ownerId", "must be a UUID or null");
     }
     filter.source = query(c.request, "source", errors, "must be given once");
     filter.q = query(c.request, "q", errors, "must be given once");
@@ -175,9 +173,10 @@ Reply leads_list(Call& c) {
         if (auto parsed = crm::LeadSort::parse(*text))
             sort = *parsed;
         else
-            errors.push_back({"sort", std::string(sort_message)});
+            errors.add("sort", sort_message);
     }
-    throw_if_any(errors);
+    crm::check(filter, errors);
+    errors.throw_if_any();
     return ok(to_json(c.service.list_leads(c.actor(), filter, sort, page)));
 }
 
@@ -188,11 +187,11 @@ Reply leads_create(Call& c) {
     crm::NewLead lead;
     lead.title = f.required_string("title");
     lead.description = f.nullable_string("description").value_or(std::nullopt);
-    lead.status = f.enumeration<crm::LeadStatus>("status", lead_status_names);
+    lead.status = f.enumeration<crm::LeadStatus>("status", crm::lead_status_names());
     lead.source = f.nullable_string("source").value_or(std::nullopt);
     lead.owner_id = f.nullable_uuid("ownerId");
     lead.metadata = f.nullable_object("metadata").value_or(std::nullopt);
-    f.check();
+    f.check(lead);
     return created(to_json(c.service.create_lead(c.actor(), lead)));
 }
 
@@ -201,11 +200,11 @@ Reply leads_update(Call& c) {
     crm::LeadChanges changes;
     changes.title = f.string("title");
     changes.description = f.nullable_string("description");
-    changes.status = f.enumeration<crm::LeadStatus>("status", lead_status_names);
+    changes.status = f.enumeration<crm::LeadStatus>("status", crm::lead_status_names());
     changes.source = f.nullable_string("source");
     changes.owner_id = f.nullable_uuid("ownerId");
     changes.metadata = f.nullable_object("metadata");
-    f.check();
+    f.check(changes);
     return ok(to_json(c.service.update_lead(c.actor(), c.id(), changes)));
 }
 
@@ -217,9 +216,9 @@ Reply leads_delete(Call& c) {
 // ---- activities ------------------------------------------------------------------------------
 
 Reply activities_for_lead(Call& c) {
-    std::vector<crm::FieldError> errors;
+    crm::FieldErrors errors;
     auto page = page_request(c.request, errors);
-    throw_if_any(errors);
+    errors.throw_if_any();
     return ok(to_json(c.service.list_activities(c.actor(), c.id(), page)));
 }
 
@@ -230,20 +229,22 @@ Reply activities_create(Call& c) {
     f.require("leadId");
     f.require("type");
     auto lead_id = f.uuid("leadId");
-    auto type = f.enumeration<crm::ActivityType>("type", activity_type_names);
+    auto type = f.enumeration<crm::ActivityType>("type", crm::activity_type_names());
     auto body = f.nullable_string("body");
-    f.check();  // a `createdBy` member is ignored: the author is always the caller
-    return created(to_json(c.service.create_activity(
-        c.actor(), crm::NewActivity{*lead_id, *type, body.value_or(std::nullopt)})));
+    // Placeholders stand in for a missing leadId or type, which the format problems already name.
+    crm::NewActivity activity{lead_id.value_or(crm::Uuid{}), type.value_or(crm::ActivityType::note),
+                              body.value_or(std::nullopt)};
+    f.check(activity);  // a `createdBy` member is ignored: the author is always the caller
+    return created(to_json(c.service.create_activity(c.actor(), activity)));
 }
 
 Reply activities_update(Call& c) {
     Fields f(c.body);
     crm::ActivityUpdate update;
-    update.type = f.enumeration<crm::ActivityType>("type", activity_type_names);
+    update.type = f.enumeration<crm::ActivityType>("type", crm::activity_type_names());
     update.body = f.nullable_string("body");
     update.lead_id = f.uuid("leadId");
-    f.check();
+    f.check(update);
     return ok(to_json(c.service.update_activity(c.actor(), c.id(), update)));
 }
 

@@ -11,4 +11,5 @@
 #include <crm/service.hpp>
 #include <crm/types.hpp>
 #include <crm/users.hpp>
+#include <crm/validation.hpp>
 #include <crm/version.hpp>

@@ -33,6 +33,30 @@ struct FieldError {
     bool operator==(const FieldError&) const = default;  ///< field-wise equality
 };
 
+/// "<field> <message>" ("title is required"): how a field's problem reads in one line. The
+/// one place that joins the two; Error::what() of an `invalid` error is its first field's.
+[[nodiscard]] std::string to_string(const FieldError& error);
+
+/// The problems of one input, the first per field (the one to fix first), in the order found.
+/// Checking in steps (a host's own parsing, then the library's rules: see crm/validation.hpp)
+/// into one collector reports every problem in one Error instead of one step at a time.
+class FieldErrors {
+public:
+    /// Records `message` for `field`, unless `field` already has a problem.
+    void add(std::string_view field, std::string_view message);
+    /// True when no problem was recorded.
+    [[nodiscard]] bool empty() const noexcept { return errors_.empty(); }
+    /// True when `field` has a problem.
+    [[nodiscard]] bool has(std::string_view field) const noexcept;
+    /// Every problem, in the order found.
+    [[nodiscard]] const std::vector<FieldError>& list() const noexcept { return errors_; }
+    /// Throws Error(invalid) listing every problem (its message: the first's to_string()), if any.
+    void throw_if_any() const;
+
+private:
+    std::vector<FieldError> errors_;
+};
+
 /// Every failure of the C++ API is a crm::Error. Messages never carry SQL text or secrets.
 class Error : public std::runtime_error {
 public:
@@ -50,6 +74,8 @@ public:
 
     /// An `invalid` error for one field; the message reads "<field> <problem>".
     [[nodiscard]] static Error invalid_field(std::string field, std::string problem);
+    /// An `invalid` error listing `errors` (at least one); the message is the first's to_string().
+    [[nodiscard]] static Error invalid_fields(std::vector<FieldError> errors);
     /// An error that a caller may retry after `retry_after` (at least one second is reported).
     [[nodiscard]] static Error retry_later(Errc code, const std::string& message, std::chrono::seconds retry_after);
 

@@ -74,6 +74,12 @@ enum class ActivityType {
 [[nodiscard]] std::string_view to_string(LeadStatus) noexcept;
 [[nodiscard]] std::string_view to_string(ActivityType) noexcept;
 
+/// Every wire name in declaration order, comma separated: what a message refusing any other
+/// value lists ("must be one of NEW, CONTACTED, QUALIFIED, CLOSED").
+[[nodiscard]] std::string_view role_names() noexcept;
+[[nodiscard]] std::string_view lead_status_names() noexcept;     ///< "NEW, CONTACTED, QUALIFIED, CLOSED"
+[[nodiscard]] std::string_view activity_type_names() noexcept;  ///< "NOTE, CALL, EMAIL"
+
 /// Exact wire names only; nullopt otherwise.
 template <class Enum>
 [[nodiscard]] std::optional<Enum> parse(std::string_view text) noexcept;

@@ -50,7 +50,7 @@ void throw_if(const crm::detail::Validator& v) { v.throw_if_invalid(); }
 
 void lead_checks(const crm::NewLead& lead) {
     auto errors = crm::validate(lead);
-    if (!errors.empty()) throw crm::Error(crm::Errc::invalid, errors.front().field + " " + errors.front().message, errors);
+    if (!errors.empty()) throw crm::Error::invalid_fields(errors);
     if (lead.metadata) CRM_FUZZ_CHECK(nlohmann::json::parse(*lead.metadata, nullptr, false).is_object());
 }
 
@@ -95,7 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         crm::UserUpdate update;
         update.name = f.string("name");
         update.email = f.string("email");
-        update.role = f.enumeration<crm::Role>("role", crm_server::role_names);
+        update.role = f.enumeration<crm::Role>("role", crm::role_names());
         update.password = f.string("password");
         update.current_password = f.string("currentPassword");
         f.check();
@@ -105,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         crm::NewLead lead;
         lead.title = f.required_string("title");
         lead.description = f.nullable_string("description").value_or(std::nullopt);
-        lead.status = f.enumeration<crm::LeadStatus>("status", crm_server::lead_status_names);
+        lead.status = f.enumeration<crm::LeadStatus>("status", crm::lead_status_names());
         lead.source = f.nullable_string("source").value_or(std::nullopt);
         lead.owner_id = f.nullable_uuid("ownerId");
         lead.metadata = f.nullable_object("metadata").value_or(std::nullopt);
@@ -117,7 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         crm::LeadChanges changes;
         changes.title = f.string("title");
         changes.description = f.nullable_string("description");
-        changes.status = f.enumeration<crm::LeadStatus>("status", crm_server::lead_status_names);
+        changes.status = f.enumeration<crm::LeadStatus>("status", crm::lead_status_names());
         changes.source = f.nullable_string("source");
         changes.owner_id = f.nullable_uuid("ownerId");
         changes.metadata = f.nullable_object("metadata");
@@ -134,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         f.require("leadId");
         f.require("type");
         auto lead_id = f.uuid("leadId");
-        auto type = f.enumeration<crm::ActivityType>("type", crm_server::activity_type_names);
+        auto type = f.enumeration<crm::ActivityType>("type", crm::activity_type_names());
         auto text = f.nullable_string("body");
         f.check();
         CRM_FUZZ_CHECK(lead_id.has_value() && type.has_value());  // require() + check() promise it

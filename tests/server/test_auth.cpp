@@ -43,9 +43,11 @@ TEST_CASE("server: register creates a SALES user whatever the body says") {
     auto unnamed = server.post("/api/auth/register", {{"email", "plain@example.com"}, {"password", "password-123"}});
     CHECK(unnamed.json()["user"]["name"] == "plain");
 
-    // Taken, case-insensitively.
-    expect_problem(server.post("/api/auth/register", {{"email", "NEW.USER@example.com"}, {"password", "password-456"}}),
-                   409, "CONFLICT");
+    // Taken, case-insensitively; errors[] names the field, as for a 400.
+    auto taken =
+        expect_problem(server.post("/api/auth/register", {{"email", "NEW.USER@example.com"}, {"password", "password-456"}}),
+                       409, "CONFLICT");
+    CHECK(taken["errors"] == json::array({{{"field", "email"}, {"message", "is already taken"}}}));
 
     // Validation.
     auto short_password =

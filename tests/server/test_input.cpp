@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -182,6 +183,66 @@ TEST_CASE("server: bad input battery, and the server stays healthy") {
     CHECK(server.get("/api/health").status == 200);
     CHECK(server.get(lead_path, admin.access).json()["title"] == "by upper id");
     CHECK(server.get("/api/auth/me", admin.access).status == 200);
+}
+
+namespace {
+
+// The fields a 400 names, field -> message.
+std::map<std::string, std::string> named_fields(const json& problem) {
+    std::map<std::string, std::string> fields;
+    for (const auto& e : problem["errors"]) fields[e["field"].get<std::string>()] = e["message"].get<std::string>();
+    return fields;
+}
+
+}  // namespace
+
+TEST_CASE("server: one 400 names every problem of a request, format and rule alike") {
+    Server server;
+    auto admin = admin_session(server);
+
+    // A query: a status that is no status (the server's parsing) and a limit out of range (the
+    // core's check) come back together, not one per round trip.
+    auto list = expect_problem(server.get("/api/leads?status=BOGUS&limit=500", admin.access), 400, "VALIDATION_FAILED");
+    auto fields = named_fields(list);
+    CHECK(fields.size() == 2);
+    CHECK(fields["status"] == "must be one or more of NEW, CONTACTED, QUALIFIED, CLOSED");
+    CHECK(fields["limit"] == "must be an integer from 1 to 100");
+    CHECK(list["detail"] == "limit must be an integer from 1 to 100");  // the first found, as one line
+
+    // `page` has one message whether it does not parse or is out of range.
+    auto pages = named_fields(expect_problem(server.get("/api/leads?page=abc", admin.access), 400, "VALIDATION_FAILED"));
+    auto zero = named_fields(expect_problem(server.get("/api/leads?page=0", admin.access), 400, "VALIDATION_FAILED"));
+    CHECK(pages.at("page") == "must be an integer from 1 to 1000000000");
+    CHECK(pages == zero);
+    auto activities = named_fields(expect_problem(
+        server.get("/api/activities/lead/0190a5d0-0000-7000-8000-000000000001?page=x&limit=x&total=maybe",
+                   admin.access),
+        400, "VALIDATION_FAILED"));
+    CHECK(activities.size() == 3);
+
+    // A body: a status that is no status (format), a blank title and a source too long (rules).
+    auto lead = named_fields(expect_problem(
+        server.post("/api/leads", {{"title", "  "}, {"status", "MAYBE"}, {"source", std::string(256, 's')}},
+                    admin.access),
+        400, "VALIDATION_FAILED"));
+    CHECK(lead.size() == 3);
+    CHECK(lead["title"] == "is required");
+    CHECK(lead["status"] == "must be one of NEW, CONTACTED, QUALIFIED, CLOSED");
+    CHECK(lead["source"] == "must be at most 255 characters");
+    auto user = named_fields(expect_problem(
+        server.put("/api/users/" + admin.id, {{"role", "OWNER"}, {"email", "not-an-email"}}, admin.access), 400,
+        "VALIDATION_FAILED"));
+    CHECK(user.size() == 2);
+    CHECK(user.count("role") == 1);
+    CHECK(user["email"] == "must be a valid email address");
+    // A member of the wrong type keeps its own message: the first problem per field wins.
+    auto typed = named_fields(expect_problem(
+        server.post("/api/auth/register", {{"email", 5}, {"password", "short"}}), 400, "VALIDATION_FAILED"));
+    CHECK(typed.size() == 2);
+    CHECK(typed["email"] == "must be a string");
+    CHECK(typed["password"] == "must be between 8 and 1024 characters");
+    // Nothing was created by the refused requests.
+    CHECK(server.get("/api/leads", admin.access).json()["pagination"]["total"] == 0);
 }
 
 TEST_CASE("server: 50 parallel lead creations make exactly 50 rows") {

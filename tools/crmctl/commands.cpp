@@ -110,7 +110,7 @@ crm::AuthOptions auth_options() {
 void print_error(const crm::Error& e) {
     std::fprintf(stderr, "crmctl: %s\n", e.what());
     for (const auto& f : e.field_errors())
-        if (f.field + " " + f.message != e.what() || e.field_errors().size() > 1)
+        if (crm::to_string(f) != e.what() || e.field_errors().size() > 1)
             std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
 }
 
@@ -252,7 +252,7 @@ const CLI::Validator& non_empty() {
 std::string describe(const crm::Error& e) {
     std::string out = e.what();
     for (const auto& f : e.field_errors()) {
-        std::string line = f.field + " " + f.message;
+        std::string line = crm::to_string(f);
         if (line != e.what()) out += "; " + line;
     }
     return out;

@@ -2,8 +2,7 @@
 #include "atomic_file.hpp"
 #include "commands.hpp"
 #include "csv.hpp"
-
-#include <nlohmann/json.hpp>
+#include "resource_json.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,21 +20,6 @@
 namespace crmctl {
 
 namespace {
-
-using nlohmann::ordered_json;
-
-ordered_json lead_json(const crm::Lead& l) {
-    auto nullable = [](const std::optional<std::string>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); };
-    return {{"id", l.id.to_string()},
-            {"title", l.title},
-            {"description", nullable(l.description)},
-            {"status", crm::to_string(l.status)},
-            {"source", nullable(l.source)},
-            {"ownerId", l.owner_id ? ordered_json(l.owner_id->to_string()) : ordered_json(nullptr)},
-            {"metadata", l.metadata ? ordered_json::parse(*l.metadata) : ordered_json(nullptr)},
-            {"createdAt", crm::format_timestamp(l.created_at)},
-            {"updatedAt", crm::format_timestamp(l.updated_at)}};
-}
 
 // The columns import-leads reads back (it ignores id, createdAt and updatedAt).
 constexpr const char* csv_header = "id,title,description,status,source,ownerId,metadata,createdAt,updatedAt\r\n";
@@ -74,7 +58,7 @@ int export_leads(Context& c, const ExportOptions& o) {
     std::uint64_t count = 0;
     c.service.for_each_lead(c.system, {}, [&](const crm::Lead& l) {
         if (o.format == "jsonl")
-            out << lead_json(l).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            out << crm::json::dump(crm::json::to_json(l)) << '\n';  // the HTTP API's shape
         else
             write_csv_lead(out, l, o.raw);
         if (!out) throw OutputError("writing " + o.output + " failed: " + std::strerror(errno));

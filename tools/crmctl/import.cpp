@@ -111,7 +111,7 @@ Header parse_header(const CsvRecord& record, char delimiter) {
 // "FIELD MESSAGE (got "VALUE")": the value shown, quoted and cut short, so that the user finds the
 // cell to fix; a value that is empty adds nothing.
 std::string problem(std::string_view field, std::string_view message, std::string_view value) {
-    std::string out = std::string(field) + " " + std::string(message);
+    std::string out = crm::to_string(crm::FieldError{std::string(field), std::string(message)});
     if (!value.empty()) out += " (got " + shown_value(field, value) + ")";
     return out;
 }
@@ -404,7 +404,7 @@ struct RowReader {
             if (auto parsed = crm::parse<crm::LeadStatus>(*status))
                 lead.status = *parsed;
             else
-                problems.push_back(problem("status", "must be one of NEW, CONTACTED, QUALIFIED, CLOSED", *status));
+                problems.push_back(problem("status", "must be one of " + std::string(crm::lead_status_names()), *status));
         }
         lead.owner_id = std::optional<crm::Uuid>(default_owner);  // unowned when there is no default
         if (auto owner = value(header.owner_id)) {

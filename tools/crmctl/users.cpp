@@ -1,8 +1,7 @@
 // crmctl migrate, create-user, set-role, reset-password, list-users.
 #include "commands.hpp"
+#include "resource_json.hpp"
 #include "terminal.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -13,15 +12,6 @@ namespace crmctl {
 
 namespace {
 
-nlohmann::ordered_json user_json(const crm::User& u) {
-    return {{"id", u.id.to_string()},
-            {"name", u.name},
-            {"email", u.email},
-            {"role", crm::to_string(u.role)},
-            {"createdAt", crm::format_timestamp(u.created_at)},
-            {"updatedAt", crm::format_timestamp(u.updated_at)}};
-}
-
 constexpr const char* password_help =
     "The password is asked twice on the terminal, without echo. When standard input is not a\n"
     "terminal (or with --password-stdin) its first line is the password, so that scripts can pipe\n"
@@ -31,7 +21,8 @@ const std::vector<std::string> roles{"ADMIN", "MANAGER", "SALES"};
 
 crm::Role role_of(const std::string& name) {
     auto role = crm::parse<crm::Role>(name);
-    if (!role) throw UsageError("--role must be ADMIN, MANAGER or SALES");  // the option's check says so first
+    // The option's check says so first.
+    if (!role) throw UsageError("--role must be one of " + std::string(crm::role_names()));
     return *role;
 }
 
@@ -121,7 +112,7 @@ int list_users(Context& c, const std::string& format) {
         auto users = c.service.list_users(c.system, crm::PageRequest{page, crm::PageRequest::max_limit});
         for (const auto& u : users.items) {
             if (format == "jsonl")
-                std::printf("%s\n", user_json(u).dump().c_str());
+                std::printf("%s\n", crm::json::dump(crm::json::to_json(u)).c_str());
             else
                 std::printf("%-36s  %-7s  %-30s  %s\n", u.id.to_string().c_str(),
                             std::string(crm::to_string(u.role)).c_str(), u.email.c_str(), u.name.c_str());
