@@ -181,12 +181,15 @@ constexpr std::array<std::pair<LeadSortKey, std::string_view>, 4> sort_names{{{L
 std::string_view to_string(Role v) noexcept { return name_of(role_names, v); }
 std::string_view to_string(LeadStatus v) noexcept { return name_of(status_names, v); }
 std::string_view to_string(ActivityType v) noexcept { return name_of(type_names, v); }
+std::string_view to_string(LeadSortKey v) noexcept { return name_of(sort_names, v); }
 template <>
 std::optional<Role> parse<Role>(std::string_view t) noexcept { return lookup(role_names, t); }
 template <>
 std::optional<LeadStatus> parse<LeadStatus>(std::string_view t) noexcept { return lookup(status_names, t); }
 template <>
 std::optional<ActivityType> parse<ActivityType>(std::string_view t) noexcept { return lookup(type_names, t); }
+template <>
+std::optional<LeadSortKey> parse<LeadSortKey>(std::string_view t) noexcept { return lookup(sort_names, t); }
 
 std::optional<LeadSort> LeadSort::parse(std::string_view text) noexcept {
     LeadSort sort;
