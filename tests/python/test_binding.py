@@ -150,10 +150,14 @@ class TestBinding(unittest.TestCase):
         self.assertEqual(valid("crm_backend_t"),
                          {"CRM_BACKEND_SQLITE": _ffi.CRM_BACKEND_SQLITE,
                           "CRM_BACKEND_POSTGRESQL": _ffi.CRM_BACKEND_POSTGRESQL})
+        self.assertEqual(self.header.enums["crm_sort_direction_t"],
+                         {"CRM_SORT_DESCENDING": _ffi.CRM_SORT_DESCENDING,
+                          "CRM_SORT_ASCENDING": _ffi.CRM_SORT_ASCENDING})
         for c_enum, prefix, cls in (("crm_role_t", "CRM_ROLE_", crm.Role), ("crm_lead_status_t", "CRM_LEAD_", crm.LeadStatus),
                                     ("crm_activity_type_t", "CRM_ACTIVITY_", crm.ActivityType),
                                     ("crm_jwt_algorithm_t", "CRM_JWT_", crm.JwtAlgorithm),
-                                    ("crm_backend_t", "CRM_BACKEND_", crm.Backend)):
+                                    ("crm_backend_t", "CRM_BACKEND_", crm.Backend),
+                                    ("crm_lead_sort_t", "CRM_LEAD_SORT_", crm.LeadSort)):
             with self.subTest(enum=c_enum):
                 self.assertEqual([k[len(prefix):] for k in valid(c_enum)], [m.name for m in cls])
 

@@ -81,22 +81,25 @@ class TestJson(DatabaseCase):
         self.assertEqual((created, updated), (rendered["createdAt"], rendered["updatedAt"]))
 
         as_json = lambda to_json: lambda p: json.loads(_ffi.json_text(to_json, p))  # noqa: E731
+        pages = lambda page, limit: ctypes.byref(  # noqa: E731
+            _ffi.crm_page_request(_ffi.CRM_PAGE_REQUEST_VERSION, page, limit, None, 0))
         page = _ffi.fetch(lib.crm_activity_list, _ffi.crm_activity_page, lib.crm_activity_page_free,
-                          as_json(lib.crm_activity_page_to_json), self.db, self.system, lead.id.encode(), 1, 20)
+                          as_json(lib.crm_activity_page_to_json), self.db, self.system, lead.id.encode(), pages(1, 20))
         self.assertEqual(page, {"data": [rendered], "pagination": {"page": 1, "limit": 20, "total": 1,
                                                                     "totalPages": 1, "nextCursor": None}})
         which = _ffi.new(lib.crm_lead_filter_new, _ffi.crm_lead_filter)
         try:
             lib.crm_lead_filter_set_source(which, lead.source.encode())
             page = _ffi.fetch(lib.crm_lead_list, _ffi.crm_lead_page, lib.crm_lead_page_free,
-                              as_json(lib.crm_lead_page_to_json), self.db, self.system, which, None, 1, 5)
+                              as_json(lib.crm_lead_page_to_json), self.db, self.system, which,
+                              0, _ffi.CRM_SORT_DESCENDING, pages(1, 5))  # 0: CRM_LEAD_SORT_CREATED_AT
         finally:
             lib.crm_lead_filter_free(which)
         self.assertEqual([item["id"] for item in page["data"]], [lead.id])
         self.assertEqual(page["pagination"], {"page": 1, "limit": 5, "total": 1, "totalPages": 1,
                                                "nextCursor": None})
         page = _ffi.fetch(lib.crm_user_list, _ffi.crm_user_page, lib.crm_user_page_free,
-                          as_json(lib.crm_user_page_to_json), self.db, self.system, 1, 1)
+                          as_json(lib.crm_user_page_to_json), self.db, self.system, pages(1, 1))
         self.assertEqual(page["data"], [])
         self.assertEqual(page["pagination"], {"page": 1, "limit": 1, "total": 0, "totalPages": 0,
                                                "nextCursor": None})
