@@ -15,7 +15,7 @@
  * - Ids are UUIDs in canonical text (either letter case on input, lower case on output).
  *   Timestamps come as RFC 3339 text ("2026-11-28T05:48:00.123Z") and as milliseconds since the
  *   Unix epoch.
- * - Names: functions are crm_<noun>_<verb> (crm_lead_create) and getters crm_<noun>_<field>
+ * - Names: functions are `crm_<noun>_<verb>` (crm_lead_create) and getters `crm_<noun>_<field>`
  *   (crm_user_role, crm_lead_status, crm_activity_type), handles are incomplete structs named for
  *   their noun (crm_lead), enum types end in _t (crm_lead_status_t), as in libgit2, so that no
  *   getter needs another name than its field's.
@@ -339,7 +339,7 @@ CRM_API void crm_tokens_free(crm_tokens *tokens);
 /** The version of crm_page_request this header describes. */
 #define CRM_PAGE_REQUEST_VERSION 1
 
-/** Which rows a crm_<noun>_list() call returns: page mode (`page`, `limit`; the total is always
+/** Which rows a `crm_<noun>_list()` call returns: page mode (`page`, `limit`; the total is always
  * counted) or cursor mode (`cursor` from an earlier page's *_page_next_cursor(), `limit`; the rows
  * after that page, counted only when `with_total` is nonzero). A cursor is bound to the list, the
  * sort, the filter and the caller's scope it was made for: anything else, a changed cursor, or a
