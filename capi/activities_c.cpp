@@ -14,7 +14,7 @@ crm_activity::crm_activity(crm::Activity a)
 extern "C" {
 
 int crm_activity_create(crm_activity** out, crm_db* db, const crm_principal* principal, const char* lead_id,
-                        crm_activity_type type, const char* body) {
+                        crm_activity_type_t type, const char* body) {
     return guard([&] {
         auto& result = out_param(out);
         auto& svc = service(db);
@@ -53,18 +53,7 @@ int crm_activity_delete(crm_db* db, const crm_principal* principal, const char* 
 }
 
 int crm_activity_list(crm_activity_page** out, crm_db* db, const crm_principal* principal, const char* lead_id,
-                      int64_t page, int64_t limit) {
-    return guard([&] {
-        auto& result = out_param(out);
-        auto& svc = service(db);
-        const auto& who = actor(principal);
-        crm::Uuid lead = uuid(lead_id, "lead_id");
-        result = make_page<crm_activity_page>(svc.list_activities(who, lead, crm::PageRequest{page, limit})).release();
-    });
-}
-
-int crm_activity_list_paged(crm_activity_page** out, crm_db* db, const crm_principal* principal, const char* lead_id,
-                            const crm_page_request* request) {
+                      const crm_page_request* request) {
     return guard([&] {
         auto& result = out_param(out);
         auto& svc = service(db);
@@ -82,7 +71,7 @@ const char* crm_activity_body(const crm_activity* a) { return a ? c_str_or_null(
 const char* crm_activity_created_by(const crm_activity* a) { return a ? c_str_or_null(a->created_by) : nullptr; }
 const char* crm_activity_created_at(const crm_activity* a) { return a ? a->created_at.c_str() : nullptr; }
 const char* crm_activity_updated_at(const crm_activity* a) { return a ? a->updated_at.c_str() : nullptr; }
-crm_activity_type crm_activity_type_of(const crm_activity* a) {
+crm_activity_type_t crm_activity_type(const crm_activity* a) {
     return a ? to_c(a->activity.type) : CRM_ACTIVITY_TYPE_INVALID;
 }
 int64_t crm_activity_created_at_ms(const crm_activity* a) { return a ? epoch_ms(a->activity.created_at) : 0; }
@@ -106,7 +95,7 @@ int crm_activity_fields_new(crm_activity_fields** out) {
     });
 }
 
-int crm_activity_fields_set_type(crm_activity_fields* fields, crm_activity_type type) {
+int crm_activity_fields_set_type(crm_activity_fields* fields, crm_activity_type_t type) {
     return guard([&] { handle(fields, "fields").update.type = to_cpp(type, "type"); });
 }
 

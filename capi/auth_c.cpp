@@ -27,7 +27,7 @@ const char* crm_principal_user_id(const crm_principal* principal) {
     return principal ? c_str_or_null(principal->user_id) : nullptr;
 }
 
-crm_role crm_principal_role(const crm_principal* principal) {
+crm_role_t crm_principal_role(const crm_principal* principal) {
     return principal ? to_c(principal->principal.role()) : CRM_ROLE_INVALID;
 }
 

@@ -1,5 +1,5 @@
 // Private to the C ABI: the structs behind the opaque handles of crm.h, the one exception
-// barrier, the one table from crm::Errc to crm_status, and argument conversion.
+// barrier, the one table from crm::Errc to crm_status_t, and argument conversion.
 //
 // Every entry point that can fail has the same shape:
 //
@@ -46,9 +46,9 @@ struct crm_error {
 struct crm_db {
     // A constructor rather than an aggregate: make<crm_db>(service, backend) would otherwise need
     // C++20 parenthesised aggregate initialisation, which clang before 16 (the fuzz build) lacks.
-    crm_db(crm::Service s, crm_backend b) : service(std::move(s)), backend(b) {}
+    crm_db(crm::Service s, crm_backend_t b) : service(std::move(s)), backend(b) {}
     crm::Service service;
-    crm_backend backend;
+    crm_backend_t backend;
 };
 
 struct crm_principal {
@@ -110,7 +110,7 @@ namespace crm::capi {
 
 /// The calling thread's crm_error_last().
 [[nodiscard]] crm_error& last_error() noexcept;
-/// The one table: crm::Errc -> crm_status.
+/// The one table: crm::Errc -> crm_status_t.
 [[nodiscard]] int status_of(Errc code) noexcept;
 /// Records the exception being handled in crm_error_last() and returns its status. Call only
 /// from a catch block.
@@ -168,13 +168,15 @@ T& handle(T* h, std::string_view argument) {
 // as an enum, and in C++ loading an enum object whose value is outside its enumerators' range is
 // undefined: C enum arguments are therefore taken by reference and read as integers, never
 // copied as enums (UBSan's -fsanitize=enum checks this).
-[[nodiscard]] Role to_cpp(const crm_role& value, std::string_view argument);
-[[nodiscard]] LeadStatus to_cpp(const crm_lead_status& value, std::string_view argument);
-[[nodiscard]] ActivityType to_cpp(const crm_activity_type& value, std::string_view argument);
-[[nodiscard]] JwtAlgorithm to_cpp(const crm_jwt_algorithm& value, std::string_view argument);
-[[nodiscard]] crm_role to_c(Role value) noexcept;
-[[nodiscard]] crm_lead_status to_c(LeadStatus value) noexcept;
-[[nodiscard]] crm_activity_type to_c(ActivityType value) noexcept;
+[[nodiscard]] Role to_cpp(const crm_role_t& value, std::string_view argument);
+[[nodiscard]] LeadStatus to_cpp(const crm_lead_status_t& value, std::string_view argument);
+[[nodiscard]] ActivityType to_cpp(const crm_activity_type_t& value, std::string_view argument);
+[[nodiscard]] JwtAlgorithm to_cpp(const crm_jwt_algorithm_t& value, std::string_view argument);
+/// The order a (sort, direction) pair of crm_lead_list() asks for.
+[[nodiscard]] LeadSort to_cpp(const crm_lead_sort_t& sort, const crm_sort_direction_t& direction);
+[[nodiscard]] crm_role_t to_c(Role value) noexcept;
+[[nodiscard]] crm_lead_status_t to_c(LeadStatus value) noexcept;
+[[nodiscard]] crm_activity_type_t to_c(ActivityType value) noexcept;
 
 // ---- Results -----------------------------------------------------------------------------
 

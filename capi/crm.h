@@ -5,7 +5,7 @@
  * one operation and convert the result or the error.
  *
  * Conventions
- * - A function that can fail returns int: CRM_OK (0) or a negative crm_status. Details of the
+ * - A function that can fail returns int: CRM_OK (0) or a negative crm_status_t. Details of the
  *   last failure on the calling thread come from crm_error_last().
  * - Out-parameters come first and are named `out`. On entry *out is set to NULL; on success it
  *   receives a new handle owned by the caller, freed with the matching crm_<noun>_free().
@@ -15,6 +15,10 @@
  * - Ids are UUIDs in canonical text (either letter case on input, lower case on output).
  *   Timestamps come as RFC 3339 text ("2026-11-28T05:48:00.123Z") and as milliseconds since the
  *   Unix epoch.
+ * - Names: functions are `crm_<noun>_<verb>` (crm_lead_create) and getters `crm_<noun>_<field>`
+ *   (crm_user_role, crm_lead_status, crm_activity_type), handles are incomplete structs named for
+ *   their noun (crm_lead), enum types end in _t (crm_lead_status_t), as in libgit2, so that no
+ *   getter needs another name than its field's.
  * - `const char *` getters borrow from their handle: valid until the handle is freed. Getters
  *   given NULL return NULL (or 0); they never change crm_error_last().
  * - Library-allocated `char *` results are released with crm_free(), never with free().
@@ -73,7 +77,7 @@ CRM_API int crm_version_number(void);
 /* ---- Status and errors -------------------------------------------------------------------- */
 
 /** Results of every function that can fail. Frozen: values are only ever added. */
-typedef enum crm_status {
+typedef enum crm_status_t {
     CRM_OK = 0,
     CRM_ENOTFOUND = -1,     /**< no such object in the caller's scope */
     CRM_ECONFLICT = -2,     /**< a unique value is taken; the last ADMIN */
@@ -84,7 +88,7 @@ typedef enum crm_status {
     CRM_EINTERNAL = -7,     /**< a bug or an unexpected database state */
     CRM_ENOMEM = -8,        /**< out of memory */
     CRM_ETHROTTLED = -9     /**< too many failed logins for this email or address; see crm_error_retry_after() */
-} crm_status;
+} crm_status_t;
 
 /** The status's name, "CRM_OK", "CRM_ENOTFOUND", ..., or NULL for an unknown value. The string
  * is static and owned by the library. */
@@ -98,7 +102,7 @@ typedef struct crm_error crm_error;
  * crm_ call may. The object is owned by the library and valid until the next crm_ call on this
  * thread (other than those). */
 CRM_API const crm_error *crm_error_last(void);
-/** The error's status (a crm_status). Nothing is allocated. */
+/** The error's status (a crm_status_t). Nothing is allocated. */
 CRM_API int crm_error_code(const crm_error *error);
 /** A one-line message ("title is required"); "" after success. Borrowed from the error. */
 CRM_API const char *crm_error_message(const crm_error *error);
@@ -126,47 +130,61 @@ CRM_API void crm_free(void *ptr);
 /** A user's role. ADMIN: everything; MANAGER: every lead and activity, reads any user, updates
  * only themselves; SALES: only the leads they own and their activities, only themselves. */
 /** CRM_ROLE_INVALID is what a getter returns for a NULL handle; never a user's role. */
-typedef enum crm_role { CRM_ROLE_INVALID = -1, CRM_ROLE_ADMIN = 0, CRM_ROLE_MANAGER = 1, CRM_ROLE_SALES = 2 } crm_role;
+typedef enum crm_role_t { CRM_ROLE_INVALID = -1, CRM_ROLE_ADMIN = 0, CRM_ROLE_MANAGER = 1, CRM_ROLE_SALES = 2 } crm_role_t;
 
 /** Pipeline order. CRM_LEAD_STATUS_INVALID is what a getter returns for a NULL handle. */
-typedef enum crm_lead_status {
+typedef enum crm_lead_status_t {
     CRM_LEAD_STATUS_INVALID = -1,
     CRM_LEAD_NEW = 0,
     CRM_LEAD_CONTACTED = 1,
     CRM_LEAD_QUALIFIED = 2,
     CRM_LEAD_CLOSED = 3
-} crm_lead_status;
+} crm_lead_status_t;
 
 /** What kind of activity. CRM_ACTIVITY_TYPE_INVALID is what a getter returns for a NULL handle. */
-typedef enum crm_activity_type {
+typedef enum crm_activity_type_t {
     CRM_ACTIVITY_TYPE_INVALID = -1,
     CRM_ACTIVITY_NOTE = 0,
     CRM_ACTIVITY_CALL = 1,
     CRM_ACTIVITY_EMAIL = 2
-} crm_activity_type;
+} crm_activity_type_t;
 
 /** The HMAC algorithm that signs access tokens. */
-typedef enum crm_jwt_algorithm { CRM_JWT_HS256 = 0, CRM_JWT_HS384 = 1, CRM_JWT_HS512 = 2 } crm_jwt_algorithm;
+typedef enum crm_jwt_algorithm_t { CRM_JWT_HS256 = 0, CRM_JWT_HS384 = 1, CRM_JWT_HS512 = 2 } crm_jwt_algorithm_t;
 
 /** Which kind of database a crm_db is on. */
-typedef enum crm_backend { CRM_BACKEND_INVALID = -1, CRM_BACKEND_SQLITE = 0, CRM_BACKEND_POSTGRESQL = 1 } crm_backend;
+typedef enum crm_backend_t { CRM_BACKEND_INVALID = -1, CRM_BACKEND_SQLITE = 0, CRM_BACKEND_POSTGRESQL = 1 } crm_backend_t;
+
+/** The column a lead list is ordered by (see crm_lead_list()); ties are broken by id. */
+typedef enum crm_lead_sort_t {
+    CRM_LEAD_SORT_CREATED_AT = 0, /**< "createdAt" */
+    CRM_LEAD_SORT_UPDATED_AT = 1, /**< "updatedAt" */
+    CRM_LEAD_SORT_TITLE = 2,      /**< "title", by code point */
+    CRM_LEAD_SORT_STATUS = 3      /**< "status", in pipeline order NEW < CONTACTED < QUALIFIED < CLOSED */
+} crm_lead_sort_t;
+
+/** The direction of a sorted list. Descending is 0 so that a zeroed sort (CRM_LEAD_SORT_CREATED_AT,
+ * CRM_SORT_DESCENDING) is the default order: newest first. */
+typedef enum crm_sort_direction_t { CRM_SORT_DESCENDING = 0, CRM_SORT_ASCENDING = 1 } crm_sort_direction_t;
 
 /**@{*/
-/** Wire names ("ADMIN", "NEW", "NOTE", "HS256"), or NULL for a value out of range. The strings are
- * static and owned by the library. */
-CRM_API const char *crm_role_name(crm_role role);
-CRM_API const char *crm_lead_status_name(crm_lead_status status);
-CRM_API const char *crm_activity_type_name(crm_activity_type type);
-CRM_API const char *crm_jwt_algorithm_name(crm_jwt_algorithm algorithm);
+/** Wire names ("ADMIN", "NEW", "NOTE", "HS256", "createdAt"), or NULL for a value out of range.
+ * The strings are static and owned by the library. */
+CRM_API const char *crm_role_name(crm_role_t role);
+CRM_API const char *crm_lead_status_name(crm_lead_status_t status);
+CRM_API const char *crm_activity_type_name(crm_activity_type_t type);
+CRM_API const char *crm_jwt_algorithm_name(crm_jwt_algorithm_t algorithm);
+CRM_API const char *crm_lead_sort_name(crm_lead_sort_t sort);
 /**@}*/
 
 /**@{*/
 /** Parse an exact wire name; anything else is CRM_EINVALID. The value is written to *out; nothing
  * is allocated. */
-CRM_API int crm_role_parse(crm_role *out, const char *name);
-CRM_API int crm_lead_status_parse(crm_lead_status *out, const char *name);
-CRM_API int crm_activity_type_parse(crm_activity_type *out, const char *name);
-CRM_API int crm_jwt_algorithm_parse(crm_jwt_algorithm *out, const char *name);
+CRM_API int crm_role_parse(crm_role_t *out, const char *name);
+CRM_API int crm_lead_status_parse(crm_lead_status_t *out, const char *name);
+CRM_API int crm_activity_type_parse(crm_activity_type_t *out, const char *name);
+CRM_API int crm_jwt_algorithm_parse(crm_jwt_algorithm_t *out, const char *name);
+CRM_API int crm_lead_sort_parse(crm_lead_sort_t *out, const char *name);
 /**@}*/
 
 /* ---- Handles ------------------------------------------------------------------------------ */
@@ -204,7 +222,7 @@ typedef struct crm_db_options {
     unsigned int lease_timeout_ms;     /**< wait for a free connection; default 10000 */
     const char *jwt_secret;            /**< HMAC key for access tokens, at least 32 bytes; NULL or
                                             "" (default): no tokens, see crm_db_open() */
-    crm_jwt_algorithm jwt_algorithm;   /**< default CRM_JWT_HS256 */
+    crm_jwt_algorithm_t jwt_algorithm;   /**< default CRM_JWT_HS256 */
     int64_t access_token_ttl_s;        /**< default 900 */
     int64_t refresh_token_ttl_s;       /**< default 604800 */
     int64_t leeway_s;                  /**< accepted clock skew on `exp`; default 5 */
@@ -244,7 +262,7 @@ CRM_API int crm_db_latest_schema_version(void);
 /** CRM_OK when a connection answers now, CRM_EUNAVAILABLE otherwise. Nothing is allocated. */
 CRM_API int crm_db_ping(crm_db *db);
 /** The backend of an open database (CRM_BACKEND_INVALID for NULL). Nothing is allocated. */
-CRM_API crm_backend crm_db_backend(const crm_db *db);
+CRM_API crm_backend_t crm_db_backend(const crm_db *db);
 /** Closes the pool and frees the handle; handles obtained through it stay valid (they hold
  * copies). A no-op on NULL. Releases what crm_db_open() allocated. */
 CRM_API void crm_db_free(crm_db *db);
@@ -259,7 +277,7 @@ CRM_API int crm_principal_system(crm_principal **out);
 CRM_API const char *crm_principal_user_id(const crm_principal *principal);
 /** The acting user's role (CRM_ROLE_ADMIN for the system principal, CRM_ROLE_INVALID for NULL).
  * Nothing is allocated. */
-CRM_API crm_role crm_principal_role(const crm_principal *principal);
+CRM_API crm_role_t crm_principal_role(const crm_principal *principal);
 /** 1 for the system principal, 0 otherwise. Nothing is allocated. */
 CRM_API int crm_principal_is_system(const crm_principal *principal);
 /** Frees a principal; a no-op on NULL. Releases what crm_principal_system() or
@@ -321,7 +339,7 @@ CRM_API void crm_tokens_free(crm_tokens *tokens);
 /** The version of crm_page_request this header describes. */
 #define CRM_PAGE_REQUEST_VERSION 1
 
-/** Which rows a *_list_paged() call returns: page mode (`page`, `limit`; the total is always
+/** Which rows a `crm_<noun>_list()` call returns: page mode (`page`, `limit`; the total is always
  * counted) or cursor mode (`cursor` from an earlier page's *_page_next_cursor(), `limit`; the rows
  * after that page, counted only when `with_total` is nonzero). A cursor is bound to the list, the
  * sort, the filter and the caller's scope it was made for: anything else, a changed cursor, or a
@@ -343,20 +361,18 @@ CRM_API int crm_page_request_init(crm_page_request *request);
 
 /* ---- Users -------------------------------------------------------------------------------- */
 
-/** One page of users (ADMIN only; others CRM_EFORBIDDEN), oldest first. The page in *out belongs
- * to the caller and is freed with crm_user_page_free(). */
-CRM_API int crm_user_list(crm_user_page **out, crm_db *db, const crm_principal *actor, int64_t page, int64_t limit);
-/** As crm_user_list(), paged as `request` says (NULL: CRM_PAGE_REQUEST_INIT), page or cursor mode.
- * The page in *out belongs to the caller and is freed with crm_user_page_free(). */
-CRM_API int crm_user_list_paged(crm_user_page **out, crm_db *db, const crm_principal *actor,
-                                const crm_page_request *request);
+/** One page of users (ADMIN only; others CRM_EFORBIDDEN), oldest first, paged as `request` says
+ * (NULL: CRM_PAGE_REQUEST_INIT), page or cursor mode. The page in *out belongs to the caller and
+ * is freed with crm_user_page_free(). */
+CRM_API int crm_user_list(crm_user_page **out, crm_db *db, const crm_principal *actor,
+                          const crm_page_request *request);
 /** A user by id: ADMIN and MANAGER any, SALES only themselves (CRM_EFORBIDDEN otherwise). The user
  * in *out belongs to the caller and is freed with crm_user_free(). */
 CRM_API int crm_user_get(crm_user **out, crm_db *db, const crm_principal *actor, const char *id);
 /** Creates a user with any role (ADMIN and the system principal only); `name` NULL: the part of
  * the email before '@'. The user in *out belongs to the caller and is freed with crm_user_free(). */
 CRM_API int crm_user_create(crm_user **out, crm_db *db, const crm_principal *actor, const char *email,
-                            const char *password, const char *name, crm_role role);
+                            const char *password, const char *name, crm_role_t role);
 /** Applies the fields set in `changes` to a user (ADMIN: anyone, any field; others: themselves,
  * not the role). CRM_ECONFLICT for a taken email or for demoting the last ADMIN. Changing a
  * password revokes all of that user's refresh tokens. The user in *out belongs to the caller and
@@ -377,7 +393,7 @@ CRM_API const char *crm_user_created_at(const crm_user *user);
 CRM_API const char *crm_user_updated_at(const crm_user *user);
 /**@}*/
 /** The user's role (CRM_ROLE_INVALID for NULL). Nothing is allocated. */
-CRM_API crm_role crm_user_role(const crm_user *user);
+CRM_API crm_role_t crm_user_role(const crm_user *user);
 /**@{*/
 /** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_user_created_at_ms(const crm_user *user);
@@ -418,7 +434,7 @@ CRM_API int crm_user_fields_new(crm_user_fields **out);
 /** Setters: each records one field; the strings are copied, nothing stays borrowed. */
 CRM_API int crm_user_fields_set_name(crm_user_fields *fields, const char *name);
 CRM_API int crm_user_fields_set_email(crm_user_fields *fields, const char *email);
-CRM_API int crm_user_fields_set_role(crm_user_fields *fields, crm_role role);
+CRM_API int crm_user_fields_set_role(crm_user_fields *fields, crm_role_t role);
 /**@}*/
 /** A new password; `current_password` is required when users change their own password (NULL
  * otherwise). The strings are copied, nothing stays borrowed. */
@@ -443,16 +459,13 @@ CRM_API int crm_lead_update(crm_lead **out, crm_db *db, const crm_principal *act
 /** Deletes a lead and its activities; CRM_ENOTFOUND outside the caller's scope. Nothing is
  * allocated. */
 CRM_API int crm_lead_delete(crm_db *db, const crm_principal *actor, const char *id);
-/** One page of the leads in the caller's scope that match `filter` (NULL: all), ordered by `sort`:
- * "createdAt", "updatedAt", "title" or "status" (pipeline order), with a leading '-' for
- * descending; NULL means "-createdAt"; ties are broken by id. The page in *out belongs to the
- * caller and is freed with crm_lead_page_free(). */
+/** One page of the leads in the caller's scope that match `filter` (NULL: all), ordered by `sort`
+ * in `direction` (CRM_LEAD_SORT_CREATED_AT, CRM_SORT_DESCENDING: newest first), ties broken by id
+ * in the same direction; a value outside either enum is CRM_EINVALID on "sort" or "direction".
+ * Paged as `request` says (NULL: CRM_PAGE_REQUEST_INIT), page or cursor mode. The page in *out
+ * belongs to the caller and is freed with crm_lead_page_free(). */
 CRM_API int crm_lead_list(crm_lead_page **out, crm_db *db, const crm_principal *actor, const crm_lead_filter *filter,
-                          const char *sort, int64_t page, int64_t limit);
-/** As crm_lead_list(), paged as `request` says (NULL: CRM_PAGE_REQUEST_INIT), page or cursor mode.
- * The page in *out belongs to the caller and is freed with crm_lead_page_free(). */
-CRM_API int crm_lead_list_paged(crm_lead_page **out, crm_db *db, const crm_principal *actor,
-                                const crm_lead_filter *filter, const char *sort, const crm_page_request *request);
+                          crm_lead_sort_t sort, crm_sort_direction_t direction, const crm_page_request *request);
 
 /** Called by crm_lead_for_each() for each lead, with the `context` given to it. The lead is
  * borrowed for the call only. Return 0 to go on, anything else to stop. */
@@ -483,7 +496,7 @@ CRM_API const char *crm_lead_created_at(const crm_lead *lead);
 CRM_API const char *crm_lead_updated_at(const crm_lead *lead);
 /**@}*/
 /** The lead's status (CRM_LEAD_STATUS_INVALID for NULL). Nothing is allocated. */
-CRM_API crm_lead_status crm_lead_status_of(const crm_lead *lead);
+CRM_API crm_lead_status_t crm_lead_status(const crm_lead *lead);
 /**@{*/
 /** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_lead_created_at_ms(const crm_lead *lead);
@@ -528,7 +541,7 @@ CRM_API int crm_lead_fields_new(crm_lead_fields **out);
 /** Setters: each records one field; the strings are copied, nothing stays borrowed. */
 CRM_API int crm_lead_fields_set_title(crm_lead_fields *fields, const char *title);
 CRM_API int crm_lead_fields_set_description(crm_lead_fields *fields, const char *description /* NULL: null */);
-CRM_API int crm_lead_fields_set_status(crm_lead_fields *fields, crm_lead_status status);
+CRM_API int crm_lead_fields_set_status(crm_lead_fields *fields, crm_lead_status_t status);
 CRM_API int crm_lead_fields_set_source(crm_lead_fields *fields, const char *source /* NULL: null */);
 CRM_API int crm_lead_fields_set_owner_id(crm_lead_fields *fields, const char *owner_id /* NULL: unowned */);
 /**@}*/
@@ -544,7 +557,7 @@ CRM_API void crm_lead_fields_free(crm_lead_fields *fields);
 CRM_API int crm_lead_filter_new(crm_lead_filter **out);
 /** Only leads with one of these statuses (`count` 0: any status; `statuses` may then be NULL). The
  * array is copied, nothing stays borrowed. */
-CRM_API int crm_lead_filter_set_statuses(crm_lead_filter *filter, const crm_lead_status *statuses, size_t count);
+CRM_API int crm_lead_filter_set_statuses(crm_lead_filter *filter, const crm_lead_status_t *statuses, size_t count);
 /** Only leads of this owner; NULL: only unowned leads. The string is copied, nothing stays
  * borrowed. */
 CRM_API int crm_lead_filter_set_owner_id(crm_lead_filter *filter, const char *owner_id);
@@ -562,7 +575,7 @@ CRM_API void crm_lead_filter_free(crm_lead_filter *filter);
  * principal). CRM_ENOTFOUND when the lead is outside the caller's scope. The activity in *out
  * belongs to the caller and is freed with crm_activity_free(). */
 CRM_API int crm_activity_create(crm_activity **out, crm_db *db, const crm_principal *actor, const char *lead_id,
-                                crm_activity_type type, const char *body);
+                                crm_activity_type_t type, const char *body);
 /** An activity by id; CRM_ENOTFOUND when its lead is outside the caller's scope. The activity in
  * *out belongs to the caller and is freed with crm_activity_free(). */
 CRM_API int crm_activity_get(crm_activity **out, crm_db *db, const crm_principal *actor, const char *id);
@@ -572,15 +585,12 @@ CRM_API int crm_activity_update(crm_activity **out, crm_db *db, const crm_princi
                                 const crm_activity_fields *changes);
 /** Deletes an activity. Nothing is allocated. */
 CRM_API int crm_activity_delete(crm_db *db, const crm_principal *actor, const char *id);
-/** One page of a lead's activities, newest first; CRM_ENOTFOUND when the lead is outside the
+/** One page of a lead's activities, newest first, paged as `request` says (NULL:
+ * CRM_PAGE_REQUEST_INIT), page or cursor mode; CRM_ENOTFOUND when the lead is outside the
  * caller's scope. The page in *out belongs to the caller and is freed with
  * crm_activity_page_free(). */
 CRM_API int crm_activity_list(crm_activity_page **out, crm_db *db, const crm_principal *actor, const char *lead_id,
-                              int64_t page, int64_t limit);
-/** As crm_activity_list(), paged as `request` says (NULL: CRM_PAGE_REQUEST_INIT), page or cursor
- * mode. The page in *out belongs to the caller and is freed with crm_activity_page_free(). */
-CRM_API int crm_activity_list_paged(crm_activity_page **out, crm_db *db, const crm_principal *actor,
-                                    const char *lead_id, const crm_page_request *request);
+                              const crm_page_request *request);
 
 /**@{*/
 /** An activity's fields; body and author id are NULL when null (the author is null once that user
@@ -593,7 +603,7 @@ CRM_API const char *crm_activity_created_at(const crm_activity *activity);
 CRM_API const char *crm_activity_updated_at(const crm_activity *activity);
 /**@}*/
 /** The activity's type (CRM_ACTIVITY_TYPE_INVALID for NULL). Nothing is allocated. */
-CRM_API crm_activity_type crm_activity_type_of(const crm_activity *activity);
+CRM_API crm_activity_type_t crm_activity_type(const crm_activity *activity);
 /**@{*/
 /** Timestamps in milliseconds since the Unix epoch (0 for NULL). Nothing is allocated. */
 CRM_API int64_t crm_activity_created_at_ms(const crm_activity *activity);
@@ -634,7 +644,7 @@ CRM_API void crm_activity_page_free(crm_activity_page *page);
 CRM_API int crm_activity_fields_new(crm_activity_fields **out);
 /**@{*/
 /** Setters: each records one field; the strings are copied, nothing stays borrowed. */
-CRM_API int crm_activity_fields_set_type(crm_activity_fields *fields, crm_activity_type type);
+CRM_API int crm_activity_fields_set_type(crm_activity_fields *fields, crm_activity_type_t type);
 CRM_API int crm_activity_fields_set_body(crm_activity_fields *fields, const char *body /* NULL: null */);
 /**@}*/
 /** The activity's lead may be restated but not changed: a different lead id is CRM_EINVALID on

@@ -105,7 +105,7 @@ int crm_db_open(crm_db** out, const char* url, const crm_db_options* opts) {
         std::string_view where = text(url, "url");
         Options options = convert(opts);
         auto database = crm::Database::open(where, options.database);
-        crm_backend backend =
+        crm_backend_t backend =
             database.backend() == crm::Backend::postgresql ? CRM_BACKEND_POSTGRESQL : CRM_BACKEND_SQLITE;
         result = make<crm_db>(crm::Service(std::move(database), std::move(options.auth)), backend).release();
     });
@@ -131,7 +131,7 @@ int crm_db_ping(crm_db* db) {
     });
 }
 
-crm_backend crm_db_backend(const crm_db* db) { return db ? db->backend : CRM_BACKEND_INVALID; }
+crm_backend_t crm_db_backend(const crm_db* db) { return db ? db->backend : CRM_BACKEND_INVALID; }
 
 void crm_db_free(crm_db* db) { std::unique_ptr<crm_db> owned(db); }
 

@@ -13,9 +13,14 @@ constexpr std::array<LeadStatus, 4> statuses{LeadStatus::new_, LeadStatus::conta
                                              LeadStatus::closed};
 constexpr std::array<ActivityType, 3> types{ActivityType::note, ActivityType::call, ActivityType::email};
 constexpr std::array<JwtAlgorithm, 3> algorithms{JwtAlgorithm::hs256, JwtAlgorithm::hs384, JwtAlgorithm::hs512};
+constexpr std::array<LeadSortKey, 4> sort_keys{LeadSortKey::created_at, LeadSortKey::updated_at, LeadSortKey::title,
+                                               LeadSortKey::status};
+// Indexed by crm_sort_direction_t: is it descending?
+constexpr std::array<bool, 2> descending{true, false};
 
 static_assert(CRM_ROLE_SALES + 1 == roles.size() && CRM_LEAD_CLOSED + 1 == statuses.size() &&
-              CRM_ACTIVITY_EMAIL + 1 == types.size() && CRM_JWT_HS512 + 1 == algorithms.size());
+              CRM_ACTIVITY_EMAIL + 1 == types.size() && CRM_JWT_HS512 + 1 == algorithms.size() &&
+              CRM_LEAD_SORT_STATUS + 1 == sort_keys.size() && CRM_SORT_ASCENDING + 1 == descending.size());
 
 // A C enum's value as an integer, read from its bytes: never loaded as the enum (see to_cpp).
 template <class C>
@@ -71,19 +76,25 @@ int parse_name(C* out, const char* name, const std::array<Cpp, N>& table) noexce
 
 }  // namespace
 
-Role to_cpp(const crm_role& value, std::string_view argument) { return checked(roles, value, argument, "crm_role"); }
-LeadStatus to_cpp(const crm_lead_status& value, std::string_view argument) {
-    return checked(statuses, value, argument, "crm_lead_status");
+Role to_cpp(const crm_role_t& value, std::string_view argument) { return checked(roles, value, argument, "crm_role_t"); }
+LeadStatus to_cpp(const crm_lead_status_t& value, std::string_view argument) {
+    return checked(statuses, value, argument, "crm_lead_status_t");
 }
-ActivityType to_cpp(const crm_activity_type& value, std::string_view argument) {
-    return checked(types, value, argument, "crm_activity_type");
+ActivityType to_cpp(const crm_activity_type_t& value, std::string_view argument) {
+    return checked(types, value, argument, "crm_activity_type_t");
 }
-JwtAlgorithm to_cpp(const crm_jwt_algorithm& value, std::string_view argument) {
-    return checked(algorithms, value, argument, "crm_jwt_algorithm");
+JwtAlgorithm to_cpp(const crm_jwt_algorithm_t& value, std::string_view argument) {
+    return checked(algorithms, value, argument, "crm_jwt_algorithm_t");
 }
-crm_role to_c(Role value) noexcept { return index_of<crm_role>(roles, value); }
-crm_lead_status to_c(LeadStatus value) noexcept { return index_of<crm_lead_status>(statuses, value); }
-crm_activity_type to_c(ActivityType value) noexcept { return index_of<crm_activity_type>(types, value); }
+LeadSort to_cpp(const crm_lead_sort_t& sort, const crm_sort_direction_t& direction) {
+    LeadSort order;
+    order.key = checked(sort_keys, sort, "sort", "crm_lead_sort_t");
+    order.descending = checked(descending, direction, "direction", "crm_sort_direction_t");
+    return order;
+}
+crm_role_t to_c(Role value) noexcept { return index_of<crm_role_t>(roles, value); }
+crm_lead_status_t to_c(LeadStatus value) noexcept { return index_of<crm_lead_status_t>(statuses, value); }
+crm_activity_type_t to_c(ActivityType value) noexcept { return index_of<crm_activity_type_t>(types, value); }
 
 }  // namespace crm::capi
 
@@ -91,14 +102,16 @@ using namespace crm::capi;
 
 extern "C" {
 
-const char* crm_role_name(crm_role role) { return name_of(roles, role); }
-const char* crm_lead_status_name(crm_lead_status status) { return name_of(statuses, status); }
-const char* crm_activity_type_name(crm_activity_type type) { return name_of(types, type); }
-const char* crm_jwt_algorithm_name(crm_jwt_algorithm algorithm) { return name_of(algorithms, algorithm); }
+const char* crm_role_name(crm_role_t role) { return name_of(roles, role); }
+const char* crm_lead_status_name(crm_lead_status_t status) { return name_of(statuses, status); }
+const char* crm_activity_type_name(crm_activity_type_t type) { return name_of(types, type); }
+const char* crm_jwt_algorithm_name(crm_jwt_algorithm_t algorithm) { return name_of(algorithms, algorithm); }
+const char* crm_lead_sort_name(crm_lead_sort_t sort) { return name_of(sort_keys, sort); }
 
-int crm_role_parse(crm_role* out, const char* name) { return parse_name(out, name, roles); }
-int crm_lead_status_parse(crm_lead_status* out, const char* name) { return parse_name(out, name, statuses); }
-int crm_activity_type_parse(crm_activity_type* out, const char* name) { return parse_name(out, name, types); }
-int crm_jwt_algorithm_parse(crm_jwt_algorithm* out, const char* name) { return parse_name(out, name, algorithms); }
+int crm_role_parse(crm_role_t* out, const char* name) { return parse_name(out, name, roles); }
+int crm_lead_status_parse(crm_lead_status_t* out, const char* name) { return parse_name(out, name, statuses); }
+int crm_activity_type_parse(crm_activity_type_t* out, const char* name) { return parse_name(out, name, types); }
+int crm_jwt_algorithm_parse(crm_jwt_algorithm_t* out, const char* name) { return parse_name(out, name, algorithms); }
+int crm_lead_sort_parse(crm_lead_sort_t* out, const char* name) { return parse_name(out, name, sort_keys); }
 
 }  // extern "C"

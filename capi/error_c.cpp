@@ -1,4 +1,4 @@
-// crm_error_last(), the one table from crm::Errc to crm_status, the exception barrier's catch
+// crm_error_last(), the one table from crm::Errc to crm_status_t, the exception barrier's catch
 // side, and crm_free().
 #include "capi_internal.hpp"
 

@@ -26,12 +26,6 @@ crm::NewLead new_lead(const crm::LeadChanges& c) {
     return lead;
 }
 
-crm::LeadSort sort_arg(const char* sort) {
-    if (!sort) return crm::LeadSort{};
-    if (auto parsed = crm::LeadSort::parse(text(sort, "sort"))) return *parsed;
-    throw invalid_argument("sort", "must be createdAt, updatedAt, title or status, optionally after '-'");
-}
-
 }  // namespace
 
 extern "C" {
@@ -74,25 +68,12 @@ int crm_lead_delete(crm_db* db, const crm_principal* principal, const char* id) 
 }
 
 int crm_lead_list(crm_lead_page** out, crm_db* db, const crm_principal* principal, const crm_lead_filter* filter,
-                  const char* sort, int64_t page, int64_t limit) {
+                  crm_lead_sort_t sort, crm_sort_direction_t direction, const crm_page_request* request) {
     return guard([&] {
         auto& result = out_param(out);
         auto& svc = service(db);
         const auto& who = actor(principal);
-        crm::LeadSort order = sort_arg(sort);
-        crm::LeadFilter all;
-        const crm::LeadFilter& which = filter ? filter->filter : all;
-        result = make_page<crm_lead_page>(svc.list_leads(who, which, order, crm::PageRequest{page, limit})).release();
-    });
-}
-
-int crm_lead_list_paged(crm_lead_page** out, crm_db* db, const crm_principal* principal, const crm_lead_filter* filter,
-                        const char* sort, const crm_page_request* request) {
-    return guard([&] {
-        auto& result = out_param(out);
-        auto& svc = service(db);
-        const auto& who = actor(principal);
-        crm::LeadSort order = sort_arg(sort);
+        crm::LeadSort order = to_cpp(sort, direction);
         crm::LeadFilter all;
         const crm::LeadFilter& which = filter ? filter->filter : all;
         result = make_page<crm_lead_page>(svc.list_leads(who, which, order, page_request(request))).release();
@@ -151,7 +132,7 @@ const char* crm_lead_owner_id(const crm_lead* lead) { return lead ? c_str_or_nul
 const char* crm_lead_metadata(const crm_lead* lead) { return lead ? c_str_or_null(lead->lead.metadata) : nullptr; }
 const char* crm_lead_created_at(const crm_lead* lead) { return lead ? lead->created_at.c_str() : nullptr; }
 const char* crm_lead_updated_at(const crm_lead* lead) { return lead ? lead->updated_at.c_str() : nullptr; }
-crm_lead_status crm_lead_status_of(const crm_lead* lead) {
+crm_lead_status_t crm_lead_status(const crm_lead* lead) {
     return lead ? to_c(lead->lead.status) : CRM_LEAD_STATUS_INVALID;
 }
 int64_t crm_lead_created_at_ms(const crm_lead* lead) { return lead ? epoch_ms(lead->lead.created_at) : 0; }
@@ -183,7 +164,7 @@ int crm_lead_fields_set_description(crm_lead_fields* fields, const char* descrip
     return guard([&] { handle(fields, "fields").changes.description = nullable_text(description, "description"); });
 }
 
-int crm_lead_fields_set_status(crm_lead_fields* fields, crm_lead_status status) {
+int crm_lead_fields_set_status(crm_lead_fields* fields, crm_lead_status_t status) {
     return guard([&] { handle(fields, "fields").changes.status = to_cpp(status, "status"); });
 }
 
@@ -222,7 +203,7 @@ int crm_lead_filter_new(crm_lead_filter** out) {
     });
 }
 
-int crm_lead_filter_set_statuses(crm_lead_filter* filter, const crm_lead_status* statuses, size_t count) {
+int crm_lead_filter_set_statuses(crm_lead_filter* filter, const crm_lead_status_t* statuses, size_t count) {
     return guard([&] {
         auto& f = handle(filter, "filter").filter;
         if (count > 0 && !statuses) throw invalid_argument("statuses", "must not be NULL when count is not 0");

@@ -11,16 +11,7 @@ crm_user::crm_user(crm::User u)
 
 extern "C" {
 
-int crm_user_list(crm_user_page** out, crm_db* db, const crm_principal* principal, int64_t page, int64_t limit) {
-    return guard([&] {
-        auto& result = out_param(out);
-        auto& svc = service(db);
-        result = make_page<crm_user_page>(svc.list_users(actor(principal), crm::PageRequest{page, limit})).release();
-    });
-}
-
-int crm_user_list_paged(crm_user_page** out, crm_db* db, const crm_principal* principal,
-                        const crm_page_request* request) {
+int crm_user_list(crm_user_page** out, crm_db* db, const crm_principal* principal, const crm_page_request* request) {
     return guard([&] {
         auto& result = out_param(out);
         auto& svc = service(db);
@@ -41,7 +32,7 @@ int crm_user_get(crm_user** out, crm_db* db, const crm_principal* principal, con
 }
 
 int crm_user_create(crm_user** out, crm_db* db, const crm_principal* principal, const char* email,
-                    const char* password, const char* name, crm_role role) {
+                    const char* password, const char* name, crm_role_t role) {
     return guard([&] {
         auto& result = out_param(out);
         auto& svc = service(db);
@@ -76,7 +67,7 @@ const char* crm_user_name(const crm_user* user) { return user ? user->user.name.
 const char* crm_user_email(const crm_user* user) { return user ? user->user.email.c_str() : nullptr; }
 const char* crm_user_created_at(const crm_user* user) { return user ? user->created_at.c_str() : nullptr; }
 const char* crm_user_updated_at(const crm_user* user) { return user ? user->updated_at.c_str() : nullptr; }
-crm_role crm_user_role(const crm_user* user) { return user ? to_c(user->user.role) : CRM_ROLE_INVALID; }
+crm_role_t crm_user_role(const crm_user* user) { return user ? to_c(user->user.role) : CRM_ROLE_INVALID; }
 int64_t crm_user_created_at_ms(const crm_user* user) { return user ? epoch_ms(user->user.created_at) : 0; }
 int64_t crm_user_updated_at_ms(const crm_user* user) { return user ? epoch_ms(user->user.updated_at) : 0; }
 void crm_user_free(crm_user* user) { std::unique_ptr<crm_user> owned(user); }
@@ -106,7 +97,7 @@ int crm_user_fields_set_email(crm_user_fields* fields, const char* email) {
     return guard([&] { handle(fields, "fields").update.email = std::string(text(email, "email")); });
 }
 
-int crm_user_fields_set_role(crm_user_fields* fields, crm_role role) {
+int crm_user_fields_set_role(crm_user_fields* fields, crm_role_t role) {
     return guard([&] { handle(fields, "fields").update.role = to_cpp(role, "role"); });
 }
 

@@ -172,7 +172,7 @@ constexpr std::array<std::pair<LeadStatus, std::string_view>, 4> status_table{{{
                                                                                {LeadStatus::closed, "CLOSED"}}};
 constexpr std::array<std::pair<ActivityType, std::string_view>, 3> type_table{
     {{ActivityType::note, "NOTE"}, {ActivityType::call, "CALL"}, {ActivityType::email, "EMAIL"}}};
-constexpr std::array<std::pair<LeadSortKey, std::string_view>, 4> sort_names{{{LeadSortKey::created_at, "createdAt"},
+constexpr std::array<std::pair<LeadSortKey, std::string_view>, 4> sort_table{{{LeadSortKey::created_at, "createdAt"},
                                                                               {LeadSortKey::updated_at, "updatedAt"},
                                                                               {LeadSortKey::title, "title"},
                                                                               {LeadSortKey::status, "status"}}};
@@ -204,18 +204,21 @@ std::string_view activity_type_names() noexcept { return {joined<type_table>.dat
 std::string_view to_string(Role v) noexcept { return name_of(role_table, v); }
 std::string_view to_string(LeadStatus v) noexcept { return name_of(status_table, v); }
 std::string_view to_string(ActivityType v) noexcept { return name_of(type_table, v); }
+std::string_view to_string(LeadSortKey v) noexcept { return name_of(sort_table, v); }
 template <>
 std::optional<Role> parse<Role>(std::string_view t) noexcept { return lookup(role_table, t); }
 template <>
 std::optional<LeadStatus> parse<LeadStatus>(std::string_view t) noexcept { return lookup(status_table, t); }
 template <>
 std::optional<ActivityType> parse<ActivityType>(std::string_view t) noexcept { return lookup(type_table, t); }
+template <>
+std::optional<LeadSortKey> parse<LeadSortKey>(std::string_view t) noexcept { return lookup(sort_table, t); }
 
 std::optional<LeadSort> LeadSort::parse(std::string_view text) noexcept {
     LeadSort sort;
     sort.descending = !text.empty() && text.front() == '-';
     if (sort.descending) text.remove_prefix(1);
-    auto key = lookup(sort_names, text);
+    auto key = lookup(sort_table, text);
     if (!key) return std::nullopt;
     sort.key = *key;
     return sort;

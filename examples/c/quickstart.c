@@ -36,6 +36,7 @@ int main(int argc, char **argv) {
     crm_activity *call = NULL;
     crm_lead_page *leads = NULL;
     crm_activity_page *activities = NULL;
+    crm_page_request request = CRM_PAGE_REQUEST_INIT; /* page 1 */
     char *json = NULL;
     size_t i;
     int status;
@@ -73,17 +74,19 @@ int main(int argc, char **argv) {
           "crm_activity_create");
 
     /* 6. List: newest leads first, then the lead's activities; getters borrow from their handle. */
-    check(crm_lead_list(&leads, db, admin, NULL, "-createdAt", 1, 10), "crm_lead_list");
+    request.limit = 10;
+    check(crm_lead_list(&leads, db, admin, NULL, CRM_LEAD_SORT_CREATED_AT, CRM_SORT_DESCENDING, &request),
+          "crm_lead_list");
     printf("%lld lead(s):\n", (long long)crm_lead_page_total(leads));
     for (i = 0; i < crm_lead_page_count(leads); ++i) {
         const crm_lead *l = crm_lead_page_at(leads, i);
-        printf("  %s  %-9s  %s\n", crm_lead_created_at(l), crm_lead_status_name(crm_lead_status_of(l)),
+        printf("  %s  %-9s  %s\n", crm_lead_created_at(l), crm_lead_status_name(crm_lead_status(l)),
                crm_lead_title(l));
     }
-    check(crm_activity_list(&activities, db, admin, crm_lead_id(lead), 1, 10), "crm_activity_list");
+    check(crm_activity_list(&activities, db, admin, crm_lead_id(lead), &request), "crm_activity_list");
     for (i = 0; i < crm_activity_page_count(activities); ++i) {
         const crm_activity *a = crm_activity_page_at(activities, i);
-        printf("  activity %s: %s\n", crm_activity_type_name(crm_activity_type_of(a)), crm_activity_body(a));
+        printf("  activity %s: %s\n", crm_activity_type_name(crm_activity_type(a)), crm_activity_body(a));
     }
 
     /* JSON in the HTTP API's shape; library-allocated text is released with crm_free(). */

@@ -71,6 +71,11 @@ enum class LeadSortKey {
     title,       ///< "title", by code point
     status,      ///< "status", in pipeline order NEW < CONTACTED < QUALIFIED < CLOSED
 };
+/// The sort key's wire name ("createdAt", "updatedAt", "title", "status").
+[[nodiscard]] std::string_view to_string(LeadSortKey) noexcept;
+/// Exact wire names only; nullopt otherwise.
+template <>
+[[nodiscard]] std::optional<LeadSortKey> parse<LeadSortKey>(std::string_view) noexcept;
 
 /// The order of a lead list; ties are always broken by id in the same direction.
 struct LeadSort {

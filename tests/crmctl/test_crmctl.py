@@ -14,9 +14,7 @@ import json
 import os
 import pty
 import re
-import secrets
 import select
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,15 +22,19 @@ import time
 import unittest
 import urllib.parse
 import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: scratch_db
+from scratch_db import BACKENDS, ScratchDatabase, pg_url, psql  # noqa: E402
 
 BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")
-if BACKEND not in ("sqlite", "postgresql"):
+if BACKEND not in BACKENDS:
     sys.exit(f"CRM_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
-if BACKEND == "postgresql" and not os.environ.get("CRM_TEST_PG_URL"):
-    sys.exit("FAIL: CRM_TEST_BACKEND=postgresql needs CRM_TEST_PG_URL (a role that may CREATE DATABASE); "
-             "run through scripts/with-postgres.sh")
-if BACKEND == "postgresql" and not shutil.which("psql"):
-    sys.exit("FAIL: psql is not on PATH: it creates and drops the test databases")
+if BACKEND == "postgresql":
+    try:
+        pg_url()
+    except RuntimeError as e:
+        sys.exit(f"FAIL: CRM_TEST_BACKEND=postgresql: {e}")
 
 import crm  # noqa: E402  (the binding; after the checks above, whose messages matter more)
 
@@ -42,30 +44,13 @@ GHOST = "01a00000-0000-7000-8000-000000000000"  # a well-formed id that names no
 MIB = 1024 * 1024
 
 
-class Scratch:
+class Scratch(ScratchDatabase):
     """A new database on the backend under test, and crmctl runs against it."""
 
     def __init__(self, migrate: bool = True) -> None:
-        self.dir = tempfile.mkdtemp(prefix="crmctl-")
-        self.name = None
-        if BACKEND == "sqlite":
-            self.url = f"sqlite:{self.dir}/crm.db"
-        else:
-            self.base, self.name = os.environ["CRM_TEST_PG_URL"], "crmctl_" + secrets.token_hex(6)
-            self._psql(f"CREATE DATABASE {self.name}")
-            self.url = urllib.parse.urlunsplit(urllib.parse.urlsplit(self.base)._replace(path="/" + self.name))
+        super().__init__(BACKEND, "crmctl")
         if migrate:
             self.run("migrate")
-
-    def _psql(self, sql: str) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.base, "-c", sql],
-                       check=True, capture_output=True, env=env, timeout=120)
-
-    def drop(self) -> None:
-        if self.name:
-            self._psql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-        shutil.rmtree(self.dir, ignore_errors=True)
 
     def env(self) -> dict:
         return {**os.environ, "CRM_DATABASE_URL": self.url, "CRM_PASSWORD_COST": "min"}
@@ -79,9 +64,6 @@ class Scratch:
             raise AssertionError(f"crmctl {' '.join(args)} exited {done.returncode}, not {check_code}:\n"
                                  f"stdout: {done.stdout[:3000]}\nstderr: {done.stderr[:3000]}")
         return done
-
-    def path(self, name: str) -> str:
-        return os.path.join(self.dir, name)
 
     def file(self, name: str, text: str, encoding: str = "utf-8") -> str:
         with open(self.path(name), "w", encoding=encoding, newline="") as f:
@@ -703,7 +685,7 @@ class CrmctlTest(unittest.TestCase):
             lock = sqlite3.connect(self.db.url.removeprefix("sqlite:"), isolation_level=None, timeout=30)
             lock.execute("BEGIN EXCLUSIVE")
         else:
-            self.db._psql(f"DROP DATABASE {self.db.name} WITH (FORCE)")
+            psql(self.db.base, f"DROP DATABASE {self.db.name} WITH (FORCE)")
         try:
             out, err = child.communicate("row 6,\nrow 7,NOPE\nrow 8,\n", timeout=300)
         finally:

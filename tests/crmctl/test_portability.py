@@ -14,24 +14,24 @@ in), CRM_TEST_PG_URL.
 import json
 import os
 import re
-import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
-import urllib.parse
 from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: scratch_db
+from scratch_db import BACKENDS, ScratchDatabase, pg_url, psql  # noqa: E402
 
 BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")
-if BACKEND not in ("sqlite", "postgresql"):
+if BACKEND not in BACKENDS:
     sys.exit(f"CRM_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
-if not os.environ.get("CRM_TEST_PG_URL"):
-    sys.exit("FAIL: these tests move data between SQLite and PostgreSQL and need CRM_TEST_PG_URL; "
-             "run through scripts/with-postgres.sh")
-if not shutil.which("psql"):
-    sys.exit("FAIL: psql is not on PATH: it creates and drops the test databases")
+try:
+    pg_url()
+except RuntimeError as e:
+    sys.exit(f"FAIL: these tests move data between SQLite and PostgreSQL: {e}")
 
 import crm  # noqa: E402
 
@@ -41,36 +41,13 @@ SECRET = "portability-tests-secret-portability-tests"
 MIB = 1024 * 1024
 
 
-def psql(url: str, sql: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    done = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
-                          check=True, capture_output=True, text=True, env=env, timeout=300)
-    return done.stdout
-
-
-class Scratch:
+class Scratch(ScratchDatabase):
     """A new database on `backend` (migrated unless told otherwise), dropped by drop()."""
 
     def __init__(self, backend: str, migrate: bool = True) -> None:
-        self.backend = backend
-        self.dir = tempfile.mkdtemp(prefix="crm-portability-")
-        self.name = None
-        if backend == "sqlite":
-            self.url = f"sqlite:{self.dir}/crm.db"
-        else:
-            self.base, self.name = os.environ["CRM_TEST_PG_URL"], "portability_" + secrets.token_hex(6)
-            psql(self.base, f"CREATE DATABASE {self.name}")
-            self.url = urllib.parse.urlunsplit(urllib.parse.urlsplit(self.base)._replace(path="/" + self.name))
+        super().__init__(backend, "portability")
         if migrate:
             crmctl("--database", self.url, "migrate")
-
-    def drop(self) -> None:
-        if self.name:
-            psql(self.base, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def path(self, name: str) -> str:
-        return os.path.join(self.dir, name)
 
     def binding(self) -> "crm.Database":
         return crm.Database.open(self.url, jwt_secret=SECRET, password_opslimit=1, password_memlimit=8192)

@@ -3,7 +3,7 @@
 //
 // Input: byte 0 chooses page/limit values; the rest is split at NUL bytes into C strings
 //   s0 title   s1 description   s2 source   s3 an id (owner, lead, user)   s4 metadata JSON
-//   s5 q       s6 sort          s7 email    s8 password   s9 a token   s10 an enum name   s11 name
+//   s5 q       s6 a sort key    s7 email    s8 password   s9 a token   s10 an enum name   s11 name
 // (a missing string is NULL). Each input creates at most one user, one lead and one activity and
 // deletes them again, and resets the one fixture user it may change, so that every input starts
 // from the same database and a crash replays alone.
@@ -128,7 +128,7 @@ Taken lead_fields(crm_lead_fields* f, const std::vector<const char*>& s) {
     taken.source = checked(crm_lead_fields_set_source(f, s[2])) == CRM_OK;
     if (s[3]) checked(crm_lead_fields_set_owner_id(f, s[3]));
     checked(crm_lead_fields_set_metadata(f, s[4]));
-    crm_lead_status status;
+    crm_lead_status_t status;
     if (s[10] && checked(crm_lead_status_parse(&status, s[10])) == CRM_OK)
         checked(crm_lead_fields_set_status(f, status));
     return taken;
@@ -152,7 +152,7 @@ void leads(const Fixture& fx, const crm_principal* actor, const std::vector<cons
             check_json(crm_lead_to_json, static_cast<const crm_lead*>(updated));
         crm_lead_free(updated);
 
-        crm_activity_type type = CRM_ACTIVITY_NOTE;
+        crm_activity_type_t type = CRM_ACTIVITY_NOTE;
         if (s[10]) checked(crm_activity_type_parse(&type, s[10]));
         crm_activity* activity = nullptr;
         if (checked(crm_activity_create(&activity, fx.db, actor, id.c_str(), type, s[1])) == CRM_OK) {
@@ -169,7 +169,8 @@ void leads(const Fixture& fx, const crm_principal* actor, const std::vector<cons
         }
         crm_activity_free(activity);
         crm_activity_page* activities = nullptr;
-        if (checked(crm_activity_list(&activities, fx.db, actor, id.c_str(), page, limit)) == CRM_OK)
+        const crm_page_request request = {CRM_PAGE_REQUEST_VERSION, page, limit, nullptr, 0};
+        if (checked(crm_activity_list(&activities, fx.db, actor, id.c_str(), &request)) == CRM_OK)
             check_json(crm_activity_page_to_json, static_cast<const crm_activity_page*>(activities));
         crm_activity_page_free(activities);
         CRM_FUZZ_CHECK(checked(crm_lead_delete(fx.db, fx.system, id.c_str())) == CRM_OK);
@@ -192,10 +193,15 @@ void leads(const Fixture& fx, const crm_principal* actor, const std::vector<cons
     checked(crm_lead_filter_set_owner_id(filter, s[3]));
     if (s[2]) checked(crm_lead_filter_set_source(filter, s[2]));
     if (s[5]) checked(crm_lead_filter_set_query(filter, s[5]));
-    crm_lead_status status;
+    crm_lead_status_t status;
     if (s[10] && crm_lead_status_parse(&status, s[10]) == CRM_OK) checked(crm_lead_filter_set_statuses(filter, &status, 1));
+    // The sort key by name (the parser fuzzed too), the direction from the name's first byte.
+    crm_lead_sort_t sort = CRM_LEAD_SORT_CREATED_AT;
+    if (s[6]) checked(crm_lead_sort_parse(&sort, s[6]));
+    const crm_sort_direction_t direction = s[6] && (s[6][0] & 1) ? CRM_SORT_ASCENDING : CRM_SORT_DESCENDING;
+    const crm_page_request request = {CRM_PAGE_REQUEST_VERSION, page, limit, nullptr, 0};
     crm_lead_page* list = nullptr;
-    if (checked(crm_lead_list(&list, fx.db, actor, filter, s[6], page, limit)) == CRM_OK) {
+    if (checked(crm_lead_list(&list, fx.db, actor, filter, sort, direction, &request)) == CRM_OK) {
         CRM_FUZZ_CHECK(crm_lead_page_count(list) == 0);
         check_json(crm_lead_page_to_json, static_cast<const crm_lead_page*>(list));
     }
@@ -204,9 +210,9 @@ void leads(const Fixture& fx, const crm_principal* actor, const std::vector<cons
 }
 
 void users(const Fixture& fx, const std::vector<const char*>& s, std::int64_t page, std::int64_t limit) {
-    crm_role role;
+    crm_role_t role;
     if (s[10]) checked(crm_role_parse(&role, s[10]));
-    crm_jwt_algorithm algorithm;
+    crm_jwt_algorithm_t algorithm;
     if (s[10]) checked(crm_jwt_algorithm_parse(&algorithm, s[10]));
 
     // Register, log in, rotate, authenticate, log out, delete: one user at most per input.
@@ -269,7 +275,8 @@ void users(const Fixture& fx, const std::vector<const char*>& s, std::int64_t pa
         crm_user_free(found);
     }
     crm_user_page* list = nullptr;
-    if (checked(crm_user_list(&list, fx.db, fx.system, page, limit)) == CRM_OK)
+    const crm_page_request request = {CRM_PAGE_REQUEST_VERSION, page, limit, nullptr, 0};
+    if (checked(crm_user_list(&list, fx.db, fx.system, &request)) == CRM_OK)
         check_json(crm_user_page_to_json, static_cast<const crm_user_page*>(list));
     crm_user_page_free(list);
 }

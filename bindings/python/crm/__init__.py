@@ -17,8 +17,8 @@ from ._errors import (Conflict, Error, Forbidden, InternalError, NotFound, OutOf
 from ._lib import path as library_path
 from ._version import __version__
 from ._ffi import lib as _c
-from ._models import (UNSET, Activity, ActivityType, AuthResult, Backend, JwtAlgorithm, Lead, LeadStatus, Page, Role,
-                      Tokens, Unset, User)
+from ._models import (UNSET, Activity, ActivityType, AuthResult, Backend, JwtAlgorithm, Lead, LeadSort, LeadStatus,
+                      Page, Role, Tokens, Unset, User)
 from ._principal import Principal
 from ._database import Database
 
@@ -26,8 +26,8 @@ from ._database import Database
 # Public types say they are crm's (crm.Conflict, not crm._errors.Conflict) in reprs, tracebacks,
 # help() and pickles; the private modules they live in are an implementation detail.
 for _obj in (Conflict, Error, Forbidden, InternalError, NotFound, OutOfMemory, Status, Throttled, Unauthorized,
-             Unavailable, ValidationError, Activity, ActivityType, AuthResult, Backend, JwtAlgorithm, Lead, LeadStatus,
-             Page, Role, Tokens, Unset, User, Principal, Database):
+             Unavailable, ValidationError, Activity, ActivityType, AuthResult, Backend, JwtAlgorithm, Lead, LeadSort,
+             LeadStatus, Page, Role, Tokens, Unset, User, Principal, Database):
     _obj.__module__ = __name__
 del _obj
 
@@ -41,7 +41,7 @@ __all__ = [
     "__version__", "library_version", "library_path",
     "Database", "Principal",
     "User", "Lead", "Activity", "Page", "Tokens", "AuthResult",
-    "Role", "LeadStatus", "ActivityType", "JwtAlgorithm", "Backend", "UNSET", "Unset",
+    "Role", "LeadStatus", "ActivityType", "JwtAlgorithm", "Backend", "LeadSort", "UNSET", "Unset",
     "Error", "NotFound", "Conflict", "ValidationError", "Unauthorized", "Forbidden", "Unavailable",
     "InternalError", "OutOfMemory", "Throttled", "Status",
 ]

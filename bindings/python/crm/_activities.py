@@ -65,5 +65,5 @@ class ActivityOperations:
         key = cv.id_in(lead_id, "lead_id")
         request = cv.page_request(page, limit, cursor, with_total)
         with self._using() as db, acting(principal) as actor:
-            return fetch(lib.crm_activity_list_paged, crm_activity_page, lib.crm_activity_page_free, cv.activity_page,
+            return fetch(lib.crm_activity_list, crm_activity_page, lib.crm_activity_page_free, cv.activity_page,
                          db, actor, key, byref(request))

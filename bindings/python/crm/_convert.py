@@ -15,10 +15,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, TypeVar
 
 from . import _errors
-from ._ffi import CRM_PAGE_REQUEST_VERSION, borrowed, crm_page_request, lib
-from ._models import (Activity, ActivityType, AuthResult, JwtAlgorithm, Lead, LeadStatus, Page, Role, Tokens, User)
+from ._ffi import (CRM_PAGE_REQUEST_VERSION, CRM_SORT_ASCENDING, CRM_SORT_DESCENDING, borrowed, crm_page_request,
+                   lib)
+from ._models import (Activity, ActivityType, AuthResult, JwtAlgorithm, Lead, LeadSort, LeadStatus, Page, Role, Tokens,
+                      User)
 
-E = TypeVar("E", Role, LeadStatus, ActivityType, JwtAlgorithm)
+E = TypeVar("E", Role, LeadStatus, ActivityType, JwtAlgorithm, LeadSort)
 T = TypeVar("T")
 
 # ---- Enums: the C values come from the library's own name tables ----------------------------
@@ -50,6 +52,7 @@ for _cls, _name_of, _parse in (
     (LeadStatus, lib.crm_lead_status_name, lib.crm_lead_status_parse),
     (ActivityType, lib.crm_activity_type_name, lib.crm_activity_type_parse),
     (JwtAlgorithm, lib.crm_jwt_algorithm_name, lib.crm_jwt_algorithm_parse),
+    (LeadSort, lib.crm_lead_sort_name, lib.crm_lead_sort_parse),
 ):
     _ENUMS[_cls] = (*_enum_table(_name_of, _cls), _parse)
 
@@ -165,7 +168,7 @@ def lead(p: Any) -> Lead:
         id=borrowed(lib.crm_lead_id(p)),
         title=borrowed(lib.crm_lead_title(p)),
         description=borrowed(lib.crm_lead_description(p)),
-        status=enum_out(lib.crm_lead_status_of(p), LeadStatus),
+        status=enum_out(lib.crm_lead_status(p), LeadStatus),
         source=borrowed(lib.crm_lead_source(p)),
         owner_id=borrowed(lib.crm_lead_owner_id(p)),
         metadata=None if metadata is None else json.loads(metadata),
@@ -178,7 +181,7 @@ def activity(p: Any) -> Activity:
     return Activity(
         id=borrowed(lib.crm_activity_id(p)),
         lead_id=borrowed(lib.crm_activity_lead_id(p)),
-        type=enum_out(lib.crm_activity_type_of(p), ActivityType),
+        type=enum_out(lib.crm_activity_type(p), ActivityType),
         body=borrowed(lib.crm_activity_body(p)),
         created_by=borrowed(lib.crm_activity_created_by(p)),
         created_at=timestamp(lib.crm_activity_created_at_ms(p)),
@@ -224,7 +227,18 @@ def each(values: Any, convert: Callable[[Any], T]) -> list[T]:
     return [convert(v) for v in values]
 
 
+def lead_sort(sort: Any) -> tuple[int, int]:
+    """crm_lead_list()'s (crm_lead_sort_t, crm_sort_direction_t) for `sort`: None is the library's
+    default (newest first); a LeadSort or its name ascending; the name after "-" descending, as
+    the HTTP API's ``sort`` parameter reads. The library parses the name."""
+    if sort is None:
+        return enum_in(LeadSort.CREATED_AT, LeadSort, "sort"), CRM_SORT_DESCENDING
+    if isinstance(sort, str) and not isinstance(sort, enum.Enum) and sort.startswith("-"):
+        return enum_in(sort[1:], LeadSort, "sort"), CRM_SORT_DESCENDING
+    return enum_in(sort, LeadSort, "sort"), CRM_SORT_ASCENDING
+
+
 def page_request(page: Any, limit: Any, cursor: Any, with_total: Any) -> Any:
-    """A crm_page_request for the *_list_paged functions."""
+    """A crm_page_request for the crm_*_list functions."""
     return crm_page_request(CRM_PAGE_REQUEST_VERSION, int64(page, "page"), int64(limit, "limit"),
                             text(cursor, "cursor"), 1 if with_total else 0)

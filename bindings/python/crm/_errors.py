@@ -1,4 +1,4 @@
-"""Exceptions: one per crm_status, all derived from crm.Error, each also derived from the built-in
+"""Exceptions: one per crm_status_t, all derived from crm.Error, each also derived from the built-in
 exception a Python caller would expect (NotFound is a KeyError, ValidationError a ValueError, ...)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ __all__ = [
 
 
 class Status(enum.IntEnum):
-    """crm_status: what every fallible C function returns (a frozen set, values only appended)."""
+    """crm_status_t: what every fallible C function returns (a frozen set, values only appended)."""
 
     OK = 0
     ENOTFOUND = -1
@@ -30,7 +30,7 @@ class Status(enum.IntEnum):
 class Error(Exception):
     """A libcrm failure.
 
-    ``code``: the crm_status (a :class:`Status`, or a plain int for a status this binding does not
+    ``code``: the crm_status_t (a :class:`Status`, or a plain int for a status this binding does not
     know); ``message``: one line ("title is required"); ``errors``: the offending fields as a list
     of ``(field, message)`` pairs, field names spelled as this binding's keyword arguments
     ("owner_id"). Every :class:`ValidationError` has them; other errors may (a Conflict names the
@@ -113,7 +113,7 @@ _BY_STATUS: dict[int, type[Error]] = {
 
 def from_status(code: int, message: str, errors: Iterable[tuple[str, str]] = (), *,
                 retry_after: int | None = None) -> Error:
-    """The exception for a crm_status (crm.Error itself for a status this binding does not know)."""
+    """The exception for a crm_status_t (crm.Error itself for a status this binding does not know)."""
     try:
         code = Status(code)
     except ValueError:

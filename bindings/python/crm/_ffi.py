@@ -2,7 +2,7 @@
 
 Every function of crm.h is declared here, with its exact signature: each handle is its own
 incomplete Structure, so passing a lead where a user is expected is a ctypes.ArgumentError rather
-than a crash. Functions returning a crm_status get ``check`` as errcheck, which turns a failure
+than a crash. Functions returning a crm_status_t get ``check`` as errcheck, which turns a failure
 into the matching crm.Error (read from crm_error_last() on the calling thread, right after the
 call). Library-allocated ``char *`` results (the *_to_json functions) come through ``char **out``
 declared as ``POINTER(c_void_p)``: ``take_string`` copies them with string_at and frees them with
@@ -27,11 +27,13 @@ CRM_PAGE_MAX_LIMIT = 100
 CRM_PAGE_REQUEST_VERSION = 1
 CRM_BACKEND_SQLITE = 0
 CRM_BACKEND_POSTGRESQL = 1
+CRM_SORT_DESCENDING = 0
+CRM_SORT_ASCENDING = 1
 
 # ---- Types ----------------------------------------------------------------------------------
 
 c_enum = c_int    # every crm_* enum (an int in the C ABI on the platforms we build for)
-c_status = c_int  # crm_status, returned by every function that can fail
+c_status = c_int  # crm_status_t, returned by every function that can fail
 
 
 class crm_error(Structure): pass            # noqa: E701 (opaque handles: never dereferenced)
@@ -127,7 +129,7 @@ def last_error(status: int) -> _errors.Error:
 
 
 def check(result: int, func: Any, args: tuple) -> int:
-    """errcheck of every function returning a crm_status: CRM_OK passes, anything else raises."""
+    """errcheck of every function returning a crm_status_t: CRM_OK passes, anything else raises."""
     if result == 0:
         return result
     raise last_error(result)
@@ -160,10 +162,12 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_lead_status_name", [c_enum], _T, None),
     ("crm_activity_type_name", [c_enum], _T, None),
     ("crm_jwt_algorithm_name", [c_enum], _T, None),
+    ("crm_lead_sort_name", [c_enum], _T, None),
     ("crm_role_parse", [_p(c_enum), _T], _S, check),
     ("crm_lead_status_parse", [_p(c_enum), _T], _S, check),
     ("crm_activity_type_parse", [_p(c_enum), _T], _S, check),
     ("crm_jwt_algorithm_parse", [_p(c_enum), _T], _S, check),
+    ("crm_lead_sort_parse", [_p(c_enum), _T], _S, check),
     # Database
     ("crm_db_options_init", [_p(crm_db_options), c_uint], _S, check),
     ("crm_db_open", [_out(crm_db), _T, _p(crm_db_options)], _S, check),
@@ -193,8 +197,7 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_tokens_free", [_p(crm_tokens)], None, None),
     # Users
     ("crm_page_request_init", [_p(crm_page_request)], _S, check),
-    ("crm_user_list", [_out(crm_user_page), _p(crm_db), _p(crm_principal), c_int64, c_int64], _S, check),
-    ("crm_user_list_paged", [_out(crm_user_page), _p(crm_db), _p(crm_principal), _p(crm_page_request)], _S, check),
+    ("crm_user_list", [_out(crm_user_page), _p(crm_db), _p(crm_principal), _p(crm_page_request)], _S, check),
     ("crm_user_get", [_out(crm_user), _p(crm_db), _p(crm_principal), _T], _S, check),
     ("crm_user_create", [_out(crm_user), _p(crm_db), _p(crm_principal), _T, _T, _T, c_enum], _S, check),
     ("crm_user_update", [_out(crm_user), _p(crm_db), _p(crm_principal), _T, _p(crm_user_fields)], _S, check),
@@ -229,8 +232,8 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_lead_get", [_out(crm_lead), _p(crm_db), _p(crm_principal), _T], _S, check),
     ("crm_lead_update", [_out(crm_lead), _p(crm_db), _p(crm_principal), _T, _p(crm_lead_fields)], _S, check),
     ("crm_lead_delete", [_p(crm_db), _p(crm_principal), _T], _S, check),
-    ("crm_lead_list", [_out(crm_lead_page), _p(crm_db), _p(crm_principal), _p(crm_lead_filter), _T, c_int64, c_int64],
-     _S, check),
+    ("crm_lead_list", [_out(crm_lead_page), _p(crm_db), _p(crm_principal), _p(crm_lead_filter), c_enum, c_enum,
+                       _p(crm_page_request)], _S, check),
     ("crm_lead_id", [_p(crm_lead)], _T, None),
     ("crm_lead_title", [_p(crm_lead)], _T, None),
     ("crm_lead_description", [_p(crm_lead)], _T, None),
@@ -239,7 +242,7 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_lead_metadata", [_p(crm_lead)], _T, None),
     ("crm_lead_created_at", [_p(crm_lead)], _T, None),
     ("crm_lead_updated_at", [_p(crm_lead)], _T, None),
-    ("crm_lead_status_of", [_p(crm_lead)], c_enum, None),
+    ("crm_lead_status", [_p(crm_lead)], c_enum, None),
     ("crm_lead_created_at_ms", [_p(crm_lead)], c_int64, None),
     ("crm_lead_updated_at_ms", [_p(crm_lead)], c_int64, None),
     ("crm_lead_to_json", [_owned_text, _p(crm_lead)], _S, check),
@@ -253,8 +256,6 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_lead_page_to_json", [_owned_text, _p(crm_lead_page)], _S, check),
     ("crm_lead_page_next_cursor", [_p(crm_lead_page)], _T, None),
     ("crm_lead_page_free", [_p(crm_lead_page)], None, None),
-    ("crm_lead_list_paged", [_out(crm_lead_page), _p(crm_db), _p(crm_principal), _p(crm_lead_filter), _T,
-                             _p(crm_page_request)], _S, check),
     ("crm_lead_for_each", [_p(crm_db), _p(crm_principal), _p(crm_lead_filter), crm_lead_visitor, c_void_p], _S, check),
     ("crm_lead_create_many", [_out(crm_lead_page), _p(crm_db), _p(crm_principal), _p(_p(crm_lead_fields)), c_size_t],
      _S, check),
@@ -278,14 +279,15 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_activity_update", [_out(crm_activity), _p(crm_db), _p(crm_principal), _T, _p(crm_activity_fields)],
      _S, check),
     ("crm_activity_delete", [_p(crm_db), _p(crm_principal), _T], _S, check),
-    ("crm_activity_list", [_out(crm_activity_page), _p(crm_db), _p(crm_principal), _T, c_int64, c_int64], _S, check),
+    ("crm_activity_list", [_out(crm_activity_page), _p(crm_db), _p(crm_principal), _T, _p(crm_page_request)],
+     _S, check),
     ("crm_activity_id", [_p(crm_activity)], _T, None),
     ("crm_activity_lead_id", [_p(crm_activity)], _T, None),
     ("crm_activity_body", [_p(crm_activity)], _T, None),
     ("crm_activity_created_by", [_p(crm_activity)], _T, None),
     ("crm_activity_created_at", [_p(crm_activity)], _T, None),
     ("crm_activity_updated_at", [_p(crm_activity)], _T, None),
-    ("crm_activity_type_of", [_p(crm_activity)], c_enum, None),
+    ("crm_activity_type", [_p(crm_activity)], c_enum, None),
     ("crm_activity_created_at_ms", [_p(crm_activity)], c_int64, None),
     ("crm_activity_updated_at_ms", [_p(crm_activity)], c_int64, None),
     ("crm_activity_to_json", [_owned_text, _p(crm_activity)], _S, check),
@@ -299,8 +301,6 @@ _TABLE: tuple[tuple[str, list, Any, Callable | None], ...] = (
     ("crm_activity_page_to_json", [_owned_text, _p(crm_activity_page)], _S, check),
     ("crm_activity_page_next_cursor", [_p(crm_activity_page)], _T, None),
     ("crm_activity_page_free", [_p(crm_activity_page)], None, None),
-    ("crm_activity_list_paged", [_out(crm_activity_page), _p(crm_db), _p(crm_principal), _T, _p(crm_page_request)],
-     _S, check),
     ("crm_activity_fields_new", [_out(crm_activity_fields)], _S, check),
     ("crm_activity_fields_set_type", [_p(crm_activity_fields), c_enum], _S, check),
     ("crm_activity_fields_set_body", [_p(crm_activity_fields), _T], _S, check),

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from . import _convert as cv
 from ._ffi import (CRM_PAGE_DEFAULT_LIMIT, CRM_PAGE_MAX_LIMIT, crm_lead, crm_lead_fields, crm_lead_filter, crm_lead_page, fetch, lib,
                    new)
-from ._models import UNSET, Lead, LeadStatus, Page, Unset
+from ._models import UNSET, Lead, LeadSort, LeadStatus, Page, Unset
 from ._principal import Principal, acting
 
 
@@ -82,7 +82,7 @@ class LeadOperations:
 
     def list_leads(self, principal: Principal, *, status: LeadStatus | str | Iterable[LeadStatus | str] | None = None,
                    owner_id: str | uuid.UUID | None | Unset = UNSET, source: str | None = None,
-                   q: str | None = None, sort: str | None = None,
+                   q: str | None = None, sort: LeadSort | str | None = None,
                    page: int = 1, limit: int = CRM_PAGE_DEFAULT_LIMIT, cursor: str | None = None,
                    with_total: bool = False) -> Page[Lead]:
         """One page of the leads in the caller's scope (SALES: their own).
@@ -90,8 +90,9 @@ class LeadOperations:
         Filters: ``status`` one status or several; ``owner_id`` a user's id, or None for unowned
         leads (left out: any owner); ``source`` exactly; ``q`` a case-insensitive substring of the
         title or description. ``status``, ``source`` and ``q`` left at None do not filter.
-        ``sort``: "createdAt", "updatedAt", "title" or "status" (pipeline order), with a leading
-        "-" for descending; None means "-createdAt"; ties are broken by id.
+        ``sort``: a :class:`LeadSort` or its name, "createdAt", "updatedAt", "title" or "status"
+        (pipeline order), ascending; with a leading "-" descending; None means "-createdAt"; ties
+        are broken by id.
 
         Paging: ``page`` and ``limit`` (``total`` always counted), or ``cursor``, the
         ``next_cursor`` of an earlier page with the same filters and sort (``page`` stays 1;
@@ -99,15 +100,15 @@ class LeadOperations:
         scope, or a changed one, is a ValidationError.
         """
         request = cv.page_request(page, limit, cursor, with_total)
-        order = cv.text(sort, "sort")
+        key, direction = cv.lead_sort(sort)
         with self._lead_filter(status, owner_id, source, q) as which, self._using() as db, acting(principal) as actor:
-            return fetch(lib.crm_lead_list_paged, crm_lead_page, lib.crm_lead_page_free, cv.lead_page,
-                         db, actor, which, order, byref(request))
+            return fetch(lib.crm_lead_list, crm_lead_page, lib.crm_lead_page_free, cv.lead_page,
+                         db, actor, which, key, direction, byref(request))
 
     def iter_leads(self, principal: Principal, *,
                    status: LeadStatus | str | Iterable[LeadStatus | str] | None = None,
                    owner_id: str | uuid.UUID | None | Unset = UNSET, source: str | None = None,
-                   q: str | None = None, sort: str | None = None,
+                   q: str | None = None, sort: LeadSort | str | None = None,
                    page_size: int = CRM_PAGE_MAX_LIMIT) -> Iterator[Lead]:
         """Every lead that :meth:`list_leads` would return with these filters and sort, one
         page of ``page_size`` at a time by cursor: each lead that exists throughout comes once,

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Generic, Iterator, TypeVar
 
 __all__ = [
-    "UNSET", "Unset", "Role", "LeadStatus", "ActivityType", "JwtAlgorithm", "Backend",
+    "UNSET", "Unset", "Role", "LeadStatus", "ActivityType", "JwtAlgorithm", "Backend", "LeadSort",
     "User", "Lead", "Activity", "Page", "Tokens", "AuthResult",
 ]
 
@@ -63,6 +63,15 @@ class JwtAlgorithm(StrEnum):
     HS256 = "HS256"
     HS384 = "HS384"
     HS512 = "HS512"
+
+
+class LeadSort(StrEnum):
+    """The column a lead list is ordered by (ties broken by id); its wire name is the HTTP API's."""
+
+    CREATED_AT = "createdAt"
+    UPDATED_AT = "updatedAt"
+    TITLE = "title"
+    STATUS = "status"  # pipeline order
 
 
 class Backend(StrEnum):

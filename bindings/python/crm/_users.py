@@ -21,7 +21,7 @@ class UserOperations:
         cursor mode too."""
         request = cv.page_request(page, limit, cursor, with_total)
         with self._using() as db, acting(principal) as actor:
-            return fetch(lib.crm_user_list_paged, crm_user_page, lib.crm_user_page_free, cv.user_page, db, actor,
+            return fetch(lib.crm_user_list, crm_user_page, lib.crm_user_page_free, cv.user_page, db, actor,
                          byref(request))
 
     def get_user(self, principal: Principal, id: str | uuid.UUID) -> User:
