@@ -20,6 +20,8 @@
 #   --idle N          idle connections to hold (default 10000; 0: skip)
 #   --out FILE        also write the Markdown table to FILE
 #   --no-build        do not run `make build` first
+#   --statements      also print, after each run, where PostgreSQL's time went by statement
+#                     (pg_stat_statements: calls, mean and total ms, rows, heap blocks read)
 #   --smoke           ~2 s per run, 1,000 leads, no Node, 200 idle connections: exits 0 when every
 #                     run worked (requests answered, no non-2xx status), for CI; no network needed
 #                     once wrk is installed
@@ -33,7 +35,7 @@ root=$PWD
 
 duration=10 warmup=3 connections=32 wrk_threads=2 leads=100000 owners=20 activities=3 rounds=1
 scenarios=get,activities,list_sales,list_manager,create,mix
-node_dir=${NODE_BACKEND_DIR:+$(cd "$caller_dir" && realpath -m -- "$NODE_BACKEND_DIR")} idle=10000 out="" build=1 smoke=0
+node_dir=${NODE_BACKEND_DIR:+$(cd "$caller_dir" && realpath -m -- "$NODE_BACKEND_DIR")} idle=10000 out="" build=1 smoke=0 statements=0
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
     --out) out=$(cd "$caller_dir" && realpath -m -- "$2"); shift 2 ;;
     --no-build) build=0; shift ;;
     --smoke) smoke=1; shift ;;
+    --statements) statements=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "http.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -92,6 +95,9 @@ if [ -z "${CRM_BENCH_INNER:-}" ]; then
   # 10,000 idle connections need as many descriptors in the client and in the server.
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
   export CRM_BENCH_INNER=1  # the same options are parsed again inside
+  if [ "$statements" = 1 ]; then
+    export PG_SERVER_OPTIONS="${PG_SERVER_OPTIONS:-} -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+  fi
   exec bash scripts/with-postgres.sh bash "$root/bench/http.sh" "${all_args[@]}"
 fi
 
@@ -228,16 +234,41 @@ role_of() { case $1 in list_sales) echo sales ;; *) echo manager ;; esac; }
 results=$work/results
 : >"$results"
 failed=0
+# Every run starts from the state autovacuum keeps a table in: the rows an earlier run wrote
+# (creates, refresh tokens) vacuumed, so the visibility map lets counts answer from the index
+# alone. Without it a run after the creates pays for its predecessors' writes (heap fetches).
+db_of() { if [ "$1" = node ]; then echo "$node_url"; else echo "$pg_url"; fi; }
+before_run() {  # server
+  psql -X -q -d "$(db_of "$1")" -c 'VACUUM' >/dev/null
+  [ "$statements" = 1 ] && psql -X -q -d "$(db_of "$1")" -c 'SELECT pg_stat_statements_reset()' >/dev/null
+  return 0
+}
+after_run() {  # server label
+  [ "$statements" = 1 ] || return 0
+  echo "   PostgreSQL statements of $2 (top 6 by total time):" >&2
+  psql -X -q -At -F ' | ' -d "$(db_of "$1")" >&2 <<'SQL'
+SELECT calls, round(mean_exec_time::numeric, 3) AS mean_ms, round(total_exec_time::numeric) AS total_ms,
+       rows, shared_blks_hit + shared_blks_read AS blocks, left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+ORDER BY total_exec_time DESC LIMIT 6
+SQL
+}
+if [ "$statements" = 1 ]; then
+  psql -X -q -d "$pg_url" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null
+  [ -z "$node_dir" ] || psql -X -q -d "$node_url" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null
+fi
 run_wrk() {  # server scenario round
   local server=$1 s=$2 r=$3 port pid line
   if [ "$server" = crm ]; then port=$crm_port pid=$crm_pid; else port=$node_port pid=$node_pid; fi
   export BENCH_TOKEN=${token[$server,$(role_of "$s")]} BENCH_IDS=$work/ids
   local args=(-t"$wrk_threads" -c"$connections" --timeout 10s -s "bench/wrk/$(script_of "$s").lua" "http://127.0.0.1:$port")
   [ "$warmup" -gt 0 ] && wrk "${args[@]}" -d"${warmup}s" >/dev/null 2>&1 || true
+  before_run "$server"
   peak_reset "$pid"
   local before requests
   before=$(cpu_ticks "$pid")
   wrk "${args[@]}" -d"${duration}s" --latency >"$work/wrk.out" 2>&1 || true
+  after_run "$server" "$server $s"
   line=$(grep '^wrk_result' "$work/wrk.out" || true)
   if [ -z "$line" ]; then
     echo "http.sh: wrk failed for $server $s:" >&2; cat "$work/wrk.out" >&2; failed=1; return 0
@@ -249,9 +280,11 @@ run_wrk() {  # server scenario round
 }
 run_baseline() {  # scenario round
   local line before requests
+  before_run crm
   before=$(cpu_ticks 0)
   line=$(build/bench/pg_baseline --url "$pg_url" --scenario "$1" --ids "$work/ids" --manager "$manager_id" \
            --sales "$sales_id" --threads "$connections" --seconds "$duration") || { failed=1; echo "http.sh: pg_baseline failed for $1" >&2; return 0; }
+  after_run crm "raw libpq $1"
   requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")
   line="$line $(cpu_per_request "$before" "$(cpu_ticks 0)" "${requests:-0}")"
   echo "limit $1 $2 $line" >>"$results"

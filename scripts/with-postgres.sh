@@ -10,7 +10,8 @@
 # If the server cannot be started it prints why (its log) and exits non-zero.
 #
 # Runs as root (PostgreSQL itself is run as the `postgres` user) or as any other user.
-# Environment: PG_BINDIR (default /usr/lib/postgresql/15/bin), PG_START_ATTEMPTS (default 5).
+# Environment: PG_BINDIR (default /usr/lib/postgresql/15/bin), PG_START_ATTEMPTS (default 5),
+# PG_SERVER_OPTIONS (more `-c name=value` settings for the server, e.g. for bench/http.sh --statements).
 set -euo pipefail
 
 me="with-postgres"
@@ -140,7 +141,7 @@ for ((i = 1; i <= attempts; i++)); do
   port=$(free_port)
   rm -f "$LOG"  # pg_ctl creates it as the server's user
   if as_pg "$PG_BINDIR/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
-       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$SOCK -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$SOCK -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_SERVER_OPTIONS:-}" \
        start >"$TMP_ROOT/pg_ctl.log" 2>&1; then
     PORT=$port
     break
