@@ -10,15 +10,6 @@
 
 namespace crm::detail {
 
-/// For a row's each(): binds a member (with its null indicator, if any) as the next result column.
-inline auto into_column(soci::statement& st) {
-    return [&st](auto&... member) { st.exchange(soci::into(member...)); };
-}
-/// For a row's each(): binds a member (with its null indicator, if any) as the next parameter.
-inline auto use_column(soci::statement& st) {
-    return [&st](auto&... member) { st.exchange(soci::use(member...)); };
-}
-
 /// A row of "Leads" as text, the form both engines exchange.
 struct LeadRow {
     static constexpr const char* columns =

@@ -51,23 +51,27 @@ Uuid Uuid::generate() {
     return Uuid(b);
 }
 
+namespace {
+// A hex digit's value by character, -1 for any other: a UUID is parsed for every row read.
+constexpr std::array<std::int8_t, 256> hex_values = [] {
+    std::array<std::int8_t, 256> v{};
+    for (auto& x : v) x = -1;
+    for (int c = 0; c < 10; ++c) v['0' + c] = static_cast<std::int8_t>(c);
+    for (int c = 0; c < 6; ++c) v['a' + c] = v['A' + c] = static_cast<std::int8_t>(10 + c);
+    return v;
+}();
+}  // namespace
+
 std::optional<Uuid> Uuid::parse(std::string_view text) noexcept {
-    if (text.size() != 36) return std::nullopt;
+    if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') return std::nullopt;
     std::array<std::uint8_t, 16> b{};
-    std::size_t nibble = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return std::nullopt;
-            continue;
-        }
-        int v;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else return std::nullopt;
-        b[nibble / 2] = static_cast<std::uint8_t>(b[nibble / 2] | (nibble % 2 ? v : v << 4));
-        ++nibble;
+    std::size_t i = 0;
+    for (auto& byte : b) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) ++i;
+        int high = hex_values[static_cast<unsigned char>(text[i])], low = hex_values[static_cast<unsigned char>(text[i + 1])];
+        if ((high | low) < 0) return std::nullopt;
+        byte = static_cast<std::uint8_t>(high << 4 | low);
+        i += 2;
     }
     return Uuid(b);
 }

@@ -10,10 +10,12 @@ struct Row {
     static constexpr const char* columns = R"(id, name, email, role, "createdAt", "updatedAt", password)";
     std::string id, name, email, role, created_at, updated_at, password;
 
-    void bind(soci::statement& st) {
-        for (auto* column : {&id, &name, &email, &role, &created_at, &updated_at, &password})
-            st.exchange(soci::into(*column));
+    /// Calls `column(value)` for each member, in `columns` order.
+    template <class Column>
+    void each(Column&& column) {
+        for (auto* member : {&id, &name, &email, &role, &created_at, &updated_at, &password}) column(*member);
     }
+    void bind(soci::statement& st) { each(into_column(st)); }
     [[nodiscard]] User user() const {
         auto parsed_role = parse<Role>(role);
         if (!parsed_role) throw Error(Errc::internal, "malformed role in the database");
