@@ -69,7 +69,7 @@ ListSlice<Activity> list_for_lead(Lease& lease, const Uuid& lead_id, const ListW
     return read_slice<Activity, Row>(
         lease, window, columns, R"(SELECT count(*) FROM "Activities" WHERE "leadId" = :leadc)", count_values,
         R"( FROM "Activities" WHERE "leadId" = :lead)" + keyset + R"( ORDER BY "createdAt" DESC, id DESC)",
-        std::move(rows_values), [](const Row& row) { return row.activity(); });
+        std::move(rows_values), ListPlan::same_for_any_values, [](const Row& row) { return row.activity(); });
 }
 
 }  // namespace crm::detail::activity_store

@@ -256,7 +256,10 @@ ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sor
     return read_slice<Lead, Row>(lease, window, columns, R"(SELECT count(*) FROM "Leads")" + where_clause(count_filter.where),
                                  count_values,
                                  R"( FROM "Leads")" + where_clause(where) + " ORDER BY " + key + direction + ", id" + direction,
-                                 std::move(rows_values), [](const Row& row) { return row.lead(); });
+                                 std::move(rows_values),
+                                 filter.statuses.empty() && !filter.source && !filter.q ? ListPlan::same_for_any_values
+                                                                                        : ListPlan::depends_on_values,
+                                 [](const Row& row) { return row.lead(); });
 }
 
 }  // namespace crm::detail::lead_store

@@ -70,25 +70,29 @@ inline auto use_column(soci::statement& st) {
 /// count(*) alone.
 enum class ListReads { rows, rows_and_count, count };
 
-/// PostgreSQL: a list statement with its own row variables and parameter slots, run once through
-/// SOCI (planned for its values). `Row` binds the columns (rows_and_count: followed by a count(*)
-/// column); `count` alone reads one count(*).
+/// PostgreSQL: a list statement with its own row variables and parameter slots, through SOCI:
+/// planned for its values on every run (one_time), or prepared once and kept on its connection
+/// (Lease::cached) to run again with new values. `Row` binds the columns (rows_and_count: followed
+/// by a count(*) column); `count` alone reads one count(*).
 template <class Row>
-struct ListStatement {
+struct ListStatement : CachedStatement {
     Row row;
     long long count = 0;
     std::vector<std::string> texts;  // sized once: SOCI holds their addresses
     std::vector<long long> integers;
     soci::statement st;
 
-    ListStatement(soci::session& sql, const std::string& query, const Parameters& shape, ListReads reads)
+    ListStatement(soci::session& sql, const std::string& query, const Parameters& shape, ListReads reads, bool one_time)
         : texts(shape.texts().size()), integers(shape.integers().size()), st(sql) {
         if (reads != ListReads::count) row.bind(st);
         if (reads != ListReads::rows) st.exchange(soci::into(count));
         for (std::size_t i = 0; i < texts.size(); ++i) st.exchange(soci::use(texts[i], shape.texts()[i].name));
         for (std::size_t i = 0; i < integers.size(); ++i) st.exchange(soci::use(integers[i], shape.integers()[i].name));
         st.alloc();
-        st.prepare(query, soci::details::st_one_time_query);
+        if (one_time)
+            st.prepare(query, soci::details::st_one_time_query);
+        else
+            st.prepare(query);
         st.define_and_bind();
     }
 
@@ -96,6 +100,8 @@ struct ListStatement {
     /// after each row.
     template <class OnRow>
     void run(const Parameters& values, OnRow&& on_row) {
+        if (values.texts().size() != texts.size() || values.integers().size() != integers.size())
+            throw Error(Errc::internal, "a list statement was given other parameters than it was prepared with");
         for (std::size_t i = 0; i < texts.size(); ++i) texts[i] = values.texts()[i].value;
         for (std::size_t i = 0; i < integers.size(); ++i) integers[i] = values.integers()[i].value;
         if (st.execute(true)) {
@@ -179,43 +185,55 @@ struct KeyedLookup : CachedStatement {
     }
 };
 
+/// Whether a list statement's plan may depend on its values. PostgreSQL plans a statement kept
+/// prepared once for any value (a generic plan) when that plan costs what the plans for the values
+/// did; a generic plan cannot see how selective a status, a source or a search pattern is, so
+/// such lists are planned for their values on every run. The others (a scope, an owner, a lead's
+/// activities, a cursor position: each served by the same index whatever the value) are kept.
+enum class ListPlan { same_for_any_values, depends_on_values };
+
 /// Runs a list statement and calls on_row(row, count) for each row. On SQLite it stays prepared
 /// per connection (keyed by its text): a page is a few dozen microseconds of work, and preparing
-/// the statement took as long again. PostgreSQL plans every list for its values (one round trip,
-/// no PREPARE): a generic plan would not see how selective a source or a search pattern is.
+/// the statement took as long again. On PostgreSQL too, unless its plan depends on its values
+/// (then one round trip, no PREPARE): planning a page and its count cost PostgreSQL a tenth of a
+/// SALES user's list (bench/http.sh --statements).
 template <class Row, class OnRow>
-void run_list_statement(Lease& lease, const std::string& query, const Parameters& values, ListReads reads,
+void run_list_statement(Lease& lease, const std::string& query, const Parameters& values, ListReads reads, ListPlan plan,
                         OnRow&& on_row) {
-    if (is_postgresql(lease)) {
-        ListStatement<Row> once(lease.sql(), query, values, reads);
+    if (!is_postgresql(lease)) {
+        lease.cached<SqliteListStatement<Row>>("list " + query, query, values, reads).run(values, on_row);
+    } else if (plan == ListPlan::same_for_any_values) {
+        lease.cached<ListStatement<Row>>("list " + query, query, values, reads, false).run(values, on_row);
+    } else {
+        ListStatement<Row> once(lease.sql(), query, values, reads, true);
         once.run(values, on_row);
-        return;
     }
-    lease.cached<SqliteListStatement<Row>>("list " + query, query, values, reads).run(values, on_row);
 }
 
 /// One slice of a list: the rows and, when window.count, the count of every matching row, from
 /// one snapshot. The rows come from an ordered index scan that stops after limit + 1 rows (the
 /// extra row only says whether more follow):
-///   <rows> = SELECT <columns> <from_where_order> LIMIT :limit OFFSET :offset
+///   <rows> = SELECT <columns> <from_where_order> LIMIT <limit + 1> [OFFSET :offset]
 /// PostgreSQL: one statement, one round trip, the count an uncorrelated scalar subquery (an
 /// InitPlan, evaluated once): SELECT <columns>, (<count_query>) <from_where_order> LIMIT ...
 /// SQLite: <count_query>, then <rows>, in one read transaction (no round trips to save, and only
 /// a top-level `SELECT count(*) FROM t` without WHERE is answered from B-tree page counts; as a
 /// subquery it counts entry by entry). So read_slice must not run inside a transaction.
 /// `rows_values` are the parameters of <from_where_order>, `count_values` those of the count
-/// query (their names apart from the rows'); `make(row)` turns a Row into a T.
+/// query (their names apart from the rows'); `plan` says whether their plan depends on their
+/// values (see ListPlan); `make(row)` turns a Row into a T.
 template <class T, class Row, class Make>
 ListSlice<T> read_slice(Lease& lease, const ListWindow& window, const std::string& columns, const std::string& count_query,
                         const Parameters& count_values, const std::string& from_where_order, Parameters rows_values,
-                        Make&& make) {
+                        ListPlan plan, Make&& make) {
+    if (window.limit < 0 || window.offset < 0) throw Error(Errc::internal, "a list window with a negative limit or offset");
     ListSlice<T> slice;
     slice.items.reserve(static_cast<std::size_t>(std::clamp(window.limit, 0LL, 1000LL)));
     long long total = 0;
     const bool count_apart = window.count && !is_postgresql(lease);
     const bool count_inside = window.count && !count_apart;
     auto read_count = [&] {
-        run_list_statement<Row>(lease, count_query, count_values, ListReads::count,
+        run_list_statement<Row>(lease, count_query, count_values, ListReads::count, plan,
                                 [&](const Row&, long long count) { total = count; });
     };
     std::optional<Transaction> snapshot;
@@ -223,14 +241,22 @@ ListSlice<T> read_slice(Lease& lease, const ListWindow& window, const std::strin
         snapshot.emplace(lease, Transaction::Mode::read);
         read_count();
     }
+    // The limit is written into the statement (a number, never text from a request): PostgreSQL
+    // plans a LIMIT or an OFFSET that is a parameter for a tenth of the table, so a generic plan
+    // of a page would be the plan of a scan. A first page or a cursor page has no OFFSET at all;
+    // a later page in page mode binds it and is planned for its values.
     std::string query = "SELECT " + columns + (count_inside ? ", (" + count_query + ")" : std::string()) +
-                        from_where_order + " LIMIT :limit OFFSET :offset";
+                        from_where_order + " LIMIT " + std::to_string(window.limit + 1) +
+                        (window.offset ? " OFFSET :offset" : "");
     if (count_inside) {
         for (const auto& v : count_values.texts()) rows_values.text(v.name, v.value);
         for (const auto& v : count_values.integers()) rows_values.integer(v.name, v.value);
     }
-    rows_values.integer("limit", window.limit + 1).integer("offset", window.offset);
-    run_list_statement<Row>(lease, query, rows_values, count_inside ? ListReads::rows_and_count : ListReads::rows,
+    if (window.offset) {
+        rows_values.integer("offset", window.offset);
+        plan = ListPlan::depends_on_values;
+    }
+    run_list_statement<Row>(lease, query, rows_values, count_inside ? ListReads::rows_and_count : ListReads::rows, plan,
                             [&](const Row& row, long long count) {
                                 if (static_cast<long long>(slice.items.size()) < window.limit)
                                     slice.items.push_back(make(row));

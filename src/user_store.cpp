@@ -117,7 +117,8 @@ ListSlice<User> list(Lease& lease, const ListWindow& window) {
     if (window.after) rows_values.text("ak", window.after->key).text("ai", window.after->id);
     return read_slice<User, Row>(lease, window, columns, R"(SELECT count(*) FROM "Users")", {},
                                  R"( FROM "Users")" + where_clause(keyset) + R"( ORDER BY "createdAt", id)",
-                                 std::move(rows_values), [](const Row& row) { return row.user(); });
+                                 std::move(rows_values), ListPlan::same_for_any_values,
+                                 [](const Row& row) { return row.user(); });
 }
 
 long long count_admins_locked(Lease& lease) {
