@@ -33,6 +33,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 using namespace crm;
@@ -533,9 +534,21 @@ Counts load_postgresql(PgConn& pg, const Options& o, const Generator& gen, std::
     pg.exec("SET LOCAL synchronous_commit = on");
     pg.exec("COMMIT");
     // What autovacuum would do soon anyway: statistics and the visibility map for the planner.
-    pg.exec(R"(VACUUM ANALYZE "Users")");
-    pg.exec(R"(VACUUM ANALYZE "Leads")");
-    pg.exec(R"(VACUUM ANALYZE "Activities")");
+    // VACUUM marks a page all-visible only when no transaction that began before the load is
+    // still open anywhere in the server; an autovacuum worker's ANALYZE that started during the
+    // load can hold that horizon back for a while, and VACUUM then leaves the map empty without
+    // a word (every count would read the heap). So check the map and try again until it is set.
+    for (const char* table : {"Users", "Leads", "Activities"}) {
+        pg.exec(std::string("VACUUM ANALYZE \"") + table + "\"");
+        for (int attempt = 0; attempt < 60; ++attempt) {
+            auto missing = pg.value("SELECT relpages - relallvisible FROM pg_class WHERE oid = $1::regclass",
+                                    {std::string("\"") + table + "\""});
+            if (missing && std::stoll(*missing) <= 0) break;
+            std::fprintf(stderr, "crm_seed: %s: %s pages not all-visible after VACUUM: again in 0.5 s\n", table, missing->c_str());
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            pg.exec(std::string("VACUUM \"") + table + "\"");
+        }
+    }
     return n;
 }
 
