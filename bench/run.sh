@@ -31,14 +31,14 @@ PG_LEADS=$pg_leads bash scripts/with-postgres.sh bash -c '
   psql -X -q -d "$CRM_TEST_PG_URL" <<\SQL
 \pset pager off
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)
-SELECT id, (SELECT count(*) FROM "Leads" WHERE crm_fold(title) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$
-                                            OR crm_fold(description) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$)
-FROM "Leads" WHERE crm_fold(title) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$ OR crm_fold(description) LIKE crm_fold($$%acme%$$) ESCAPE $$!$$
+SELECT id, (SELECT count(*) FROM "Leads" WHERE "titleFolded" LIKE crm_fold($$%acme%$$) ESCAPE $$!$$
+                                            OR "descriptionFolded" LIKE crm_fold($$%acme%$$) ESCAPE $$!$$)
+FROM "Leads" WHERE "titleFolded" LIKE crm_fold($$%acme%$$) ESCAPE $$!$$ OR "descriptionFolded" LIKE crm_fold($$%acme%$$) ESCAPE $$!$$
 ORDER BY "createdAt" DESC, id DESC LIMIT 21;
 -- A cursor page 200 pages (of 20) deep, newest first: a range on the ("createdAt", id) index.
 CREATE TEMP TABLE deep AS SELECT "createdAt", id FROM "Leads" ORDER BY "createdAt" DESC, id DESC OFFSET 3999 LIMIT 1;
 SELECT format($f$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM "Leads" WHERE ("createdAt", id) < (%L::timestamptz, %L::uuid) ORDER BY "createdAt" DESC, id DESC LIMIT 21$f$, "createdAt", id) FROM deep \gexec
 -- The search in cursor mode (no count), from the same position.
-SELECT format($f$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM "Leads" WHERE (crm_fold(title) LIKE crm_fold($q$%%acme%%$q$) ESCAPE $q$!$q$ OR crm_fold(description) LIKE crm_fold($q$%%acme%%$q$) ESCAPE $q$!$q$) AND ("createdAt", id) < (%L::timestamptz, %L::uuid) ORDER BY "createdAt" DESC, id DESC LIMIT 21$f$, "createdAt", id) FROM deep \gexec
+SELECT format($f$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM "Leads" WHERE ("titleFolded" LIKE crm_fold($q$%%acme%%$q$) ESCAPE $q$!$q$ OR "descriptionFolded" LIKE crm_fold($q$%%acme%%$q$) ESCAPE $q$!$q$) AND ("createdAt", id) < (%L::timestamptz, %L::uuid) ORDER BY "createdAt" DESC, id DESC LIMIT 21$f$, "createdAt", id) FROM deep \gexec
 SQL
 '

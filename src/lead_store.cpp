@@ -129,9 +129,13 @@ public:
                 where += R"( AND id IN (SELECT "leadId" FROM "LeadSearchRows" WHERE rowid IN )"
                          R"((SELECT rowid FROM "LeadSearch" WHERE "LeadSearch" MATCH )" + name("q") + "))";
             } else {
+                // PostgreSQL keeps the folded text in generated columns (migration 5), which its
+                // trigram indexes cover: a row is checked without folding it again.
                 pattern_ = like_pattern(*filter.q);
-                where += " AND (crm_fold(title) LIKE crm_fold(" + name("q") + ") ESCAPE '!' OR crm_fold(description) LIKE crm_fold(" +
-                         name("q2") + ") ESCAPE '!')";
+                const char* title = is_postgresql(lease) ? R"("titleFolded")" : "crm_fold(title)";
+                const char* description = is_postgresql(lease) ? R"("descriptionFolded")" : "crm_fold(description)";
+                where += std::string(" AND (") + title + " LIKE crm_fold(" + name("q") + ") ESCAPE '!' OR " + description +
+                         " LIKE crm_fold(" + name("q2") + ") ESCAPE '!')";
             }
         }
     }
