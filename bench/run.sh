@@ -8,19 +8,23 @@
 #      unfiltered page), with the plans of the search and of a deep cursor page.
 # Results are ratios measured side by side.
 # Usage: bench/run.sh [SQLite leads, default 100000] [PostgreSQL leads, default 1000000]
+#        (0 SQLite leads: only part 3; 0 PostgreSQL leads: only parts 1 and 2)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 leads=${1:-100000}
 pg_leads=${2:-1000000}
 [[ $leads =~ ^[0-9]+$ && $pg_leads =~ ^[0-9]+$ ]] || { echo "usage: bench/run.sh [sqlite-leads] [postgresql-leads]" >&2; exit 2; }
 make build >/dev/null
-build/bench/crm_bench
-bash scripts/with-postgres.sh bash -c 'build/bench/crm_bench "$CRM_TEST_PG_URL"'
+if [ "$leads" -gt 0 ]; then
+  build/bench/crm_bench
+  bash scripts/with-postgres.sh bash -c 'build/bench/crm_bench "$CRM_TEST_PG_URL"'
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-build/bench/crm_seed --url "sqlite:$work/lists.db" --leads "$leads" --owners 20 --activities 0
-build/bench/crm_bench_lists "$work/lists.db"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  build/bench/crm_seed --url "sqlite:$work/lists.db" --leads "$leads" --owners 20 --activities 0
+  build/bench/crm_bench_lists "$work/lists.db"
+fi
+[ "$pg_leads" -gt 0 ] || exit 0
 
 PG_LEADS=$pg_leads bash scripts/with-postgres.sh bash -c '
   set -euo pipefail
