@@ -30,6 +30,15 @@ struct Fixture {
 
     Principal as(const char* email) { return svc.authenticate(svc.login(email, "password123").tokens.access_token); }
 
+    // The titles of the leads that `q` finds (one default page), as a multiset.
+    std::multiset<std::string> titles_matching(const std::string& q) {
+        LeadFilter f;
+        f.q = q;
+        std::multiset<std::string> found;
+        for (auto& l : svc.list_leads(sys, f, {}, {}).items) found.insert(l.title);
+        return found;
+    }
+
     // Titles repeat and statuses cycle so that every sort has ties broken by id.
     std::vector<Lead> add_leads(int n, int offset = 0) {
         std::vector<NewLead> batch;
@@ -299,13 +308,7 @@ TEST_CASE("db: q folds case across Unicode and matches %, _ and \\ literally") {
     for (const char* title : {"ärger im büro", "Σίσυφος", "Straße", "50% off", "a_b", "back\\slash", "plain", "ÉCOLE"})
         (void)fx.svc.create_lead(fx.sys, NewLead{title, {}, {}, {}, {}, {}});
     (void)fx.svc.create_lead(fx.sys, NewLead{"by description", "Große ÜBUNG", {}, {}, {}, {}});
-    auto titles = [&](const std::string& q) {
-        LeadFilter f;
-        f.q = q;
-        std::multiset<std::string> found;
-        for (auto& l : fx.svc.list_leads(fx.sys, f, {}, {}).items) found.insert(l.title);
-        return found;
-    };
+    auto titles = [&](const std::string& q) { return fx.titles_matching(q); };
     using S = std::multiset<std::string>;
     CHECK(titles("ÄRGER") == S{"ärger im büro"});
     CHECK(titles("BÜRO") == S{"ärger im büro"});
@@ -342,13 +345,7 @@ TEST_CASE("db: leads stored before migration 5 are found by q after it, from the
     CHECK(fx.scratch.db().schema_version() == 4);
     fx.scratch.db().migrate();
     CHECK(fx.scratch.db().schema_version() == Database::latest_schema_version());
-    auto titles = [&](const std::string& q) {
-        LeadFilter f;
-        f.q = q;
-        std::multiset<std::string> found;
-        for (auto& l : fx.svc.list_leads(fx.sys, f, {}, {}).items) found.insert(l.title);
-        return found;
-    };
+    auto titles = [&](const std::string& q) { return fx.titles_matching(q); };
     CHECK(titles("ärger") == std::multiset<std::string>{"Ärger im Büro"});
     CHECK(titles("große übung") == std::multiset<std::string>{"Ärger im Büro"});
     if (!pg) return;
