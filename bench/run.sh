@@ -44,10 +44,9 @@ CREATE TEMP TABLE deep AS SELECT "createdAt", id FROM "Leads" ORDER BY "createdA
 SELECT format($f$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM "Leads" WHERE ("createdAt", id) < (%L::timestamptz, %L::uuid) ORDER BY "createdAt" DESC, id DESC LIMIT 21$f$, "createdAt", id) FROM deep \gexec
 -- The search in cursor mode (no count), from the same position.
 SELECT format($f$EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM "Leads" WHERE ("titleFolded" LIKE crm_fold($q$%%acme%%$q$) ESCAPE $q$!$q$ OR "descriptionFolded" LIKE crm_fold($q$%%acme%%$q$) ESCAPE $q$!$q$) AND ("createdAt", id) < (%L::timestamptz, %L::uuid) ORDER BY "createdAt" DESC, id DESC LIMIT 21$f$, "createdAt", id) FROM deep \gexec
--- A SALES user's search with its count: the owner and the words from one index (btree_gin).
-SELECT id AS sales FROM "Users" WHERE email = 'sales01@bench.test' \gset
+-- The search of a SALES user with its count: the owner and the words from one index (btree_gin).
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)
-SELECT count(*) FROM "Leads" WHERE "ownerId" = :'sales'
+SELECT count(*) FROM "Leads" WHERE "ownerId" = (SELECT id FROM "Users" WHERE email = $$sales01@bench.test$$)
   AND ("titleFolded" LIKE crm_fold($$%acme%$$) ESCAPE $$!$$ OR "descriptionFolded" LIKE crm_fold($$%acme%$$) ESCAPE $$!$$);
 SQL
 '
