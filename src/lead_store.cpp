@@ -91,7 +91,10 @@ std::string fts_phrase(std::string_view text) {
 // the clause without a suffix is the page's.
 class FilterSql {
 public:
-    FilterSql(Lease& lease, const LeadFilter& filter, std::string suffix = "") : filter_(filter), suffix_(std::move(suffix)) {
+    /// `scan_for_words`: on SQLite, test each row's folded text instead of asking the search
+    /// index for every match (see search_by_scan()).
+    FilterSql(Lease& lease, const LeadFilter& filter, std::string suffix = "", bool scan_for_words = false)
+        : filter_(filter), suffix_(std::move(suffix)) {
         // A set, in one order: the same statuses make the same statement text (SQLite keeps
         // list statements prepared by their text).
         for (auto s : filter.statuses) statuses_.emplace_back(to_string(s));
@@ -123,7 +126,7 @@ public:
             // migration 4, which holds the same folded text, for a needle of 3 characters or more
             // (a trigram index knows nothing shorter: those scan).
             std::string folded = fold_case(*filter.q);
-            if (!is_postgresql(lease) && code_points(folded) >= 3) {
+            if (!is_postgresql(lease) && code_points(folded) >= 3 && !scan_for_words) {
                 fts_ = true;
                 pattern_ = fts_phrase(folded);
                 where += R"( AND id IN (SELECT "leadId" FROM "LeadSearchRows" WHERE rowid IN )"
@@ -218,8 +221,39 @@ Keyset position_of(const Lead& lead, const LeadSort& sort) {
     return Keyset{std::move(key), lead.id.to_string()};
 }
 
+// SQLite has no statistics to choose between two plans for a page of a search: start from the
+// FTS5 index (every match found, fetched and sorted: cheap for a rare word) or walk the sort
+// key's index and test each row's folded text until the page is full (cheap for a common word:
+// with m matches among n leads the page needs about rows·n/m rows). FTS5 counts a word's matches
+// in about a millisecond for 5,000 of them, so ask it and compare the two costs: a match found
+// through the index costs about four times what testing one row costs (measured on 100,000
+// leads: `q=acme`, 5 % of the titles, 29 ms for a cursor page from the index, 0.5 ms by scan).
+bool search_by_scan(Lease& lease, const LeadFilter& filter, long long rows) {
+    if (is_postgresql(lease) || !filter.q) return false;
+    std::string folded = fold_case(*filter.q);
+    if (code_points(folded) < 3) return false;  // no trigram: the scan is the only way anyway
+    long long matches = 0, leads = 0;
+    std::string phrase = fts_phrase(folded);
+    lease.sql() << R"(SELECT count(*) FROM "LeadSearch" WHERE "LeadSearch" MATCH :q)", soci::use(phrase), soci::into(matches);
+    // The largest row number: every lead has one, so it bounds their count without counting them.
+    soci::indicator none = soci::i_ok;
+    lease.sql() << R"(SELECT max(rowid) FROM "LeadSearchRows")", soci::into(leads, none);
+    if (none != soci::i_ok || matches == 0) return false;
+    return 4.0 * static_cast<double>(matches) * static_cast<double>(matches) > static_cast<double>(rows) * static_cast<double>(leads);
+}
+
+// The count of a search alone, on SQLite: each lead has exactly one row in the FTS5 index (the
+// triggers of migration 4), so a search without other filters is counted there, without fetching
+// a lead. Empty when the count must go through "Leads".
+std::string search_count_query(Lease& lease, const LeadFilter& filter) {
+    if (is_postgresql(lease) || !filter.q || filter.owner_id || filter.source || !filter.statuses.empty()) return {};
+    if (code_points(fold_case(*filter.q)) < 3) return {};
+    return R"(SELECT count(*) FROM "LeadSearch" WHERE "LeadSearch" MATCH :qc)";
+}
+
 ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sort, const ListWindow& window) {
-    FilterSql rows_filter(lease, filter), count_filter(lease, filter, "c");
+    FilterSql rows_filter(lease, filter, "", search_by_scan(lease, filter, window.offset + window.limit + 1)),
+        count_filter(lease, filter, "c");
 
     // Titles compare by code point on both backends (PostgreSQL's "C" collation = SQLite's BINARY).
     // Each key has an index (key, id) and one ("ownerId", key, id) for the SALES scope (migration 2).
@@ -257,8 +291,9 @@ ListSlice<Lead> list(Lease& lease, const LeadFilter& filter, const LeadSort& sor
         where += " AND (" + key + ", id) " + (sort.descending ? "<" : ">") + " (" + cast + (pg ? ", CAST(:ai AS uuid))" : ", :ai)");
     }
 
-    return read_slice<Lead, Row>(lease, window, columns, R"(SELECT count(*) FROM "Leads")" + where_clause(count_filter.where),
-                                 count_values,
+    std::string count_query = search_count_query(lease, filter);
+    if (count_query.empty()) count_query = R"(SELECT count(*) FROM "Leads")" + where_clause(count_filter.where);
+    return read_slice<Lead, Row>(lease, window, columns, count_query, count_values,
                                  R"( FROM "Leads")" + where_clause(where) + " ORDER BY " + key + direction + ", id" + direction,
                                  std::move(rows_values),
                                  filter.statuses.empty() && !filter.source && !filter.q ? ListPlan::same_for_any_values

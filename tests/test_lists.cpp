@@ -372,6 +372,56 @@ TEST_CASE("db: leads stored before migration 5 are found by q after it, from the
     });
 }
 
+// On SQLite a search page either starts from the FTS5 index (a rare word) or walks the sort index
+// testing each row (a common word), chosen from how many leads match (search_by_scan in
+// lead_store.cpp). Both must give what a folded substring test gives, in order, by cursor and by
+// page, with exact totals, for everyone and for one owner.
+TEST_CASE("db: a common word and a rare one page and count alike, whichever way the page is found") {
+    Fixture fx;
+    std::vector<NewLead> batch;
+    for (int i = 0; i < 240; ++i) {
+        std::string title = (i % 4 != 3 ? "Common Ground " : "Other ") + std::to_string(i);
+        if (i % 80 == 7) title += " RareWord";
+        NewLead l{title, {}, {}, {}, {}, {}};
+        l.owner_id = std::optional<Uuid>(i % 2 ? fx.sales_user.id : fx.manager_user.id);
+        batch.push_back(l);
+    }
+    (void)fx.svc.create_leads(fx.sys, batch);
+    std::ostringstream statements;
+    detail::with_lease(detail::impl_of(fx.scratch.db()), [&](detail::Lease& lease) { lease.sql().set_log_stream(&statements); });
+    for (const char* word : {"common ground", "rareword"}) {
+        for (const Principal* who : {&fx.manager, &fx.sales}) {
+            // What a brute-force folded substring test finds, newest first.
+            std::vector<Uuid> expected;
+            LeadFilter none;
+            for (const auto& id : fx.all(*who, none, LeadSort{LeadSortKey::created_at, true})) {
+                auto lead = fx.svc.get_lead(fx.sys, id);
+                if (detail::fold_case(lead.title).find(word) != std::string::npos) expected.push_back(id);
+            }
+            REQUIRE(!expected.empty());
+            LeadFilter f;
+            f.q = std::string(word);
+            CAPTURE(word);
+            CHECK(fx.all(*who, f, LeadSort{LeadSortKey::created_at, true}) == expected);
+            std::vector<Uuid> by_cursor;
+            auto page = fx.svc.list_leads(*who, f, LeadSort{LeadSortKey::created_at, true}, PageRequest{1, 7});
+            CHECK(page.total == static_cast<std::int64_t>(expected.size()));
+            for (;;) {
+                for (auto& l : page.items) by_cursor.push_back(l.id);
+                if (!page.next_cursor) break;
+                page = fx.svc.list_leads(*who, f, LeadSort{LeadSortKey::created_at, true}, PageRequest{*page.next_cursor, 7});
+            }
+            CHECK(by_cursor == expected);
+        }
+    }
+    detail::with_lease(detail::impl_of(fx.scratch.db()), [&](detail::Lease& lease) { lease.sql().set_log_stream(nullptr); });
+    if (test::backend() == Backend::sqlite) {
+        // Both ways were taken: the page of the common word tested rows, the rare word's used FTS5.
+        CHECK(statements.str().find("crm_fold(title) LIKE") != std::string::npos);
+        CHECK(statements.str().find(R"(id IN (SELECT "leadId" FROM "LeadSearchRows")") != std::string::npos);
+    }
+}
+
 // The search index (SQLite: FTS5 trigrams, migration 4; PostgreSQL: pg_trgm) must give what a
 // plain case-folded substring test gives, after inserts, updates of title and description, and
 // deletes: a write that left the index behind would hide or resurrect leads.
