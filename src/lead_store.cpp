@@ -85,6 +85,13 @@ std::string fts_phrase(std::string_view text) {
     return phrase;
 }
 
+// Whether SQLite's FTS5 trigram index (migration 4) can answer the search `q`: a needle of 3
+// characters or more (a trigram index knows nothing shorter: those scan). PostgreSQL: never
+// (it searches with pg_trgm).
+bool fts_searchable(Lease& lease, const std::string& q) {
+    return !is_postgresql(lease) && code_points(fold_case(q)) >= 3;
+}
+
 // A LeadFilter as a WHERE clause of fixed fragments, and the values it binds. Every value is a
 // bound parameter; the strings live here, at fixed addresses, as long as the statement runs.
 // `suffix` keeps the parameter names of a second copy of the clause (the count subquery) apart;
@@ -126,7 +133,7 @@ public:
             // migration 4, which holds the same folded text, for a needle of 3 characters or more
             // (a trigram index knows nothing shorter: those scan).
             std::string folded = fold_case(*filter.q);
-            if (!is_postgresql(lease) && code_points(folded) >= 3 && !scan_for_words) {
+            if (fts_searchable(lease, *filter.q) && !scan_for_words) {
                 fts_ = true;
                 pattern_ = fts_phrase(folded);
                 where += R"( AND id IN (SELECT "leadId" FROM "LeadSearchRows" WHERE rowid IN )"
@@ -227,13 +234,11 @@ Keyset position_of(const Lead& lead, const LeadSort& sort) {
 // with m matches among n leads the page needs about rows·n/m rows). FTS5 counts a word's matches
 // in about a millisecond for 5,000 of them, so ask it and compare the two costs: a match found
 // through the index costs about four times what testing one row costs (measured on 100,000
-// leads: `q=acme`, 5 % of the titles, 29 ms for a cursor page from the index, 0.5 ms by scan).
+// leads: `q=acme`, 5 % of the titles, 29 ms for a cursor page from the index, under 1 ms by scan).
 bool search_by_scan(Lease& lease, const LeadFilter& filter, long long rows) {
-    if (is_postgresql(lease) || !filter.q) return false;
-    std::string folded = fold_case(*filter.q);
-    if (code_points(folded) < 3) return false;  // no trigram: the scan is the only way anyway
+    if (!filter.q || !fts_searchable(lease, *filter.q)) return false;  // then the scan is the only way
     long long matches = 0, leads = 0;
-    std::string phrase = fts_phrase(folded);
+    std::string phrase = fts_phrase(fold_case(*filter.q));
     lease.sql() << R"(SELECT count(*) FROM "LeadSearch" WHERE "LeadSearch" MATCH :q)", soci::use(phrase), soci::into(matches);
     // The largest row number: every lead has one, so it bounds their count without counting them.
     soci::indicator none = soci::i_ok;
@@ -246,8 +251,8 @@ bool search_by_scan(Lease& lease, const LeadFilter& filter, long long rows) {
 // triggers of migration 4), so a search without other filters is counted there, without fetching
 // a lead. Empty when the count must go through "Leads".
 std::string search_count_query(Lease& lease, const LeadFilter& filter) {
-    if (is_postgresql(lease) || !filter.q || filter.owner_id || filter.source || !filter.statuses.empty()) return {};
-    if (code_points(fold_case(*filter.q)) < 3) return {};
+    if (!filter.q || filter.owner_id || filter.source || !filter.statuses.empty() || !fts_searchable(lease, *filter.q))
+        return {};
     return R"(SELECT count(*) FROM "LeadSearch" WHERE "LeadSearch" MATCH :qc)";
 }
 
