@@ -405,7 +405,8 @@ Failure classify(const soci::soci_error& e) {
         if (state == "23503") return Failure::foreign_key;
         if (state.starts_with("23") || state.starts_with("22")) return Failure::constraint;
         if (state.starts_with("08") || state.starts_with("57P")) return Failure::connection;
-        if (state == "42P01") return Failure::missing_table;
+        // An undefined table or column: most likely a schema older than the library (not migrated).
+        if (state == "42P01" || state == "42703") return Failure::missing_table;
     } else if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
         int rc = lite->result() & 0xFF;  // primary result code
         if (rc == SQLITE_CONSTRAINT) {

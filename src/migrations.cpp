@@ -236,11 +236,11 @@ END;
      // every match the same way. Generated columns follow every write, whoever makes it. The
      // trigram indexes move onto them (search_indexes() below).
      R"sql(
+DROP INDEX IF EXISTS "Leads_title_trgm";
+DROP INDEX IF EXISTS "Leads_description_trgm";
 ALTER TABLE "Leads"
   ADD COLUMN "titleFolded" text GENERATED ALWAYS AS (crm_fold(title)) STORED,
   ADD COLUMN "descriptionFolded" text GENERATED ALWAYS AS (crm_fold(description)) STORED;
-DROP INDEX IF EXISTS "Leads_title_trgm";
-DROP INDEX IF EXISTS "Leads_description_trgm";
 )sql"},
 }};
 
