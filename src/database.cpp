@@ -363,15 +363,10 @@ void run_command(Lease& lease, const char* text) {
         return;
     }
     auto& command = lease.cached<Command>(text, std::string(text));
+    SqliteStatement::ResetOnExit reset{command.st};
     command.st.log();
-    try {
-        while (command.st.step()) {
-        }
-    } catch (...) {
-        command.st.reset();
-        throw;
+    while (command.st.step()) {
     }
-    command.st.reset();
 }
 
 }  // namespace

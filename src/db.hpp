@@ -139,7 +139,8 @@ private:
 /// SQLite: a prepared statement on the connection's own sqlite3 handle, read column by column
 /// into the caller's variables. The list pages go this way rather than through SOCI, whose SQLite
 /// backend first copies every value of every row into buffers of its own and then converts them
-/// into the bound variables: for a page of 20 leads that was a quarter of the library's time.
+/// into the bound variables (the MANAGER list went from 1.71× to 1.47× of raw sqlite3 running the
+/// same statements, bench/bench_lists.cpp).
 /// Errors are thrown as SOCI's (soci::sqlite3_soci_error), so they are classified as any other.
 class SqliteStatement {
 public:
@@ -165,6 +166,20 @@ public:
     /// Column `column` of the current row into `value`, `ind` telling whether it is NULL.
     void read(int column, std::string& value, soci::indicator& ind) const;
     [[nodiscard]] long long integer(int column) const;
+    /// The current row's columns from `first` on into `row`'s members (its each()); returns the
+    /// column after them.
+    template <class Row>
+    int read_row(Row& row, int first = 0) const {
+        int column = first;
+        row.each([&](auto&... member) { read(column++, member...); });
+        return column;
+    }
+
+    /// Resets the statement when it leaves scope, however the run ends (see reset()).
+    struct ResetOnExit {
+        SqliteStatement& st;
+        ~ResetOnExit() { st.reset(); }
+    };
 
 private:
     soci::session& sql_;  // its log stream sees every run, as for statements run through SOCI

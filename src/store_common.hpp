@@ -126,14 +126,10 @@ struct SqliteListStatement : CachedStatement {
 
     template <class OnRow>
     void run(const Parameters& values, OnRow&& on_row) {
-        struct Reset {
-            SqliteStatement& st;
-            ~Reset() { st.reset(); }
-        } reset{st};
+        SqliteStatement::ResetOnExit reset{st};
         st.bind(values);
         while (st.step()) {
-            int column = 0;
-            if (reads != ListReads::count) row.each([&](auto&... member) { st.read(column++, member...); });
+            int column = reads != ListReads::count ? st.read_row(row) : 0;
             if (reads != ListReads::rows) count = st.integer(column);
             on_row(static_cast<const Row&>(row), count);
         }
@@ -167,15 +163,11 @@ struct KeyedLookup : CachedStatement {
     /// True when a row has `k` as its key; the row is then in `row`.
     bool run(Lease& lease, const std::string& k) {
         if (lite) {
-            struct Reset {
-                SqliteStatement& st;
-                ~Reset() { st.reset(); }
-            } reset{*lite};
+            SqliteStatement::ResetOnExit reset{*lite};
             lite->bind_text(0, k);
             lite->log();
             if (!lite->step()) return false;
-            int column = 0;
-            row.each([&](auto&... member) { lite->read(column++, member...); });
+            (void)lite->read_row(row);
             return true;
         }
         key = k;
